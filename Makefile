@@ -1,0 +1,31 @@
+# The two commands: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The test settings do not depend on a developer's .env.
+TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret SECURE_COOKIES=off
+
+.PHONY: run test lint
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+.env:
+	cp .env.example .env
+
+run: $(VENV)/.installed .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C to stop)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed
+	@[ -x /usr/bin/chromium ] || echo "*** /usr/bin/chromium not found: the browser tests will be skipped (apt-get install chromium). ***"
+	$(TEST_ENV) .ci/with-postgres $(BIN)/pytest
+	@echo "Smoke test of the SQLite default:"
+	$(TEST_ENV) DATABASE_URL= $(BIN)/pytest -m smoke -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .

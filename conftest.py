@@ -1,0 +1,102 @@
+"""Personas shared by every test (house style): a GP at practice A, a GP at practice B, an adviser linked to A,
+an adviser not linked to A, provider staff, the manager and the commissioner."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from providers.models import Provider
+from sps.models import Role
+from sps.tests.factories import AdviserFactory, GPFactory, PracticeFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in the test thread; the tests' own ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collected_static(django_db_blocker):
+    """With DEBUG off, pages name hashed static files: collect them once, as a deployment would."""
+    from django.conf import settings
+
+    if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def practice_a(db):
+    return PracticeFactory(ods_code="C87001", name="Broom Lane Medical Centre")
+
+
+@pytest.fixture
+def practice_b(db):
+    return PracticeFactory(ods_code="C87002", name="Clifton Medical Centre")
+
+
+@pytest.fixture
+def gp_a(practice_a):
+    return GPFactory(username="gp_a", practice=practice_a)
+
+
+@pytest.fixture
+def gp_b(practice_b):
+    return GPFactory(username="gp_b", practice=practice_b)
+
+
+@pytest.fixture
+def adviser_a(practice_a):
+    adviser = AdviserFactory(username="adviser_a")
+    practice_a.advisers.add(adviser)
+    return adviser
+
+
+@pytest.fixture
+def adviser_other(practice_b):
+    adviser = AdviserFactory(username="adviser_other")
+    practice_b.advisers.add(adviser)
+    return adviser
+
+
+@pytest.fixture
+def provider_staff(db):
+    provider = Provider.objects.create(code="RVBS", name="Rother Valley Befriending Scheme")
+    return UserFactory(username="provider_staff", role=Role.PROVIDER_STAFF, provider=provider)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager", role=Role.MANAGER)
+
+
+@pytest.fixture
+def commissioner(db):
+    return UserFactory(username="commissioner", role=Role.COMMISSIONER)
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: the test client logged in as `user`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """The system Chromium (Debian package `chromium`): no browser download."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("SPS_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} not found: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium to run the browser tests")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"],
+    }

@@ -1,0 +1,154 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from sps.categories import Category
+from sps.lib.nhs_number import format_nhs_number
+from sps.validators import validate_nhs_number, validate_postcode
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Other / indeterminate"
+    UNKNOWN = "U", "Not known"
+
+
+class Ethnicity(models.TextChoices):
+    """NHS Data Dictionary ethnic category codes."""
+
+    A = "A", "White - British"
+    B = "B", "White - Irish"
+    C = "C", "White - Any other White background"
+    D = "D", "Mixed - White and Black Caribbean"
+    E = "E", "Mixed - White and Black African"
+    F = "F", "Mixed - White and Asian"
+    G = "G", "Mixed - Any other mixed background"
+    H = "H", "Asian or Asian British - Indian"
+    J = "J", "Asian or Asian British - Pakistani"
+    K = "K", "Asian or Asian British - Bangladeshi"
+    L = "L", "Asian or Asian British - Any other Asian background"
+    M = "M", "Black or Black British - Caribbean"
+    N = "N", "Black or Black British - African"
+    P = "P", "Black or Black British - Any other Black background"
+    R = "R", "Other ethnic groups - Chinese"
+    S = "S", "Other ethnic groups - Any other ethnic group"
+    Z = "Z", "Not stated"
+
+
+class Patient(models.Model):
+    """A person registered at a practice. The NHS number identifies them across the service."""
+
+    nhs_number = models.CharField("NHS number", max_length=10, unique=True, validators=[validate_nhs_number])
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    ethnicity = models.CharField(max_length=1, choices=Ethnicity.choices, blank=True)
+    postcode = models.CharField(max_length=8, validators=[validate_postcode])
+    phone = models.CharField(max_length=30, blank=True)
+    practice = models.ForeignKey("sps.Practice", on_delete=models.PROTECT, related_name="patients")
+    long_term_conditions = models.TextField(blank=True)
+    is_carer = models.BooleanField("is a carer", default=False)
+    consent_referral = models.BooleanField("consented to the referral", default=False)
+    consent_share = models.BooleanField("consented to sharing data with providers", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return format_nhs_number(self.nhs_number)
+
+
+class Source(models.TextChoices):
+    GP = "gp", "GP practice"
+    MDT = "mdt", "MDT meeting"
+    MENTAL_HEALTH = "mental_health", "Mental health team"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    ASSESSED = "assessed", "Assessed"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+# A patient may have only one referral in these states at a time (domain.md).
+OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
+
+
+class Referral(models.Model):
+    """A referral of a patient into the service, and its lifecycle (domain.md, 'Referral lifecycle')."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
+    practice = models.ForeignKey("sps.Practice", on_delete=models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    referral_date = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.GP)
+    mdt_date = models.DateField("MDT meeting date", null=True, blank=True)
+    risk_score = models.PositiveSmallIntegerField(
+        "risk-stratification score", null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    reason = models.TextField("reason for referral")
+    needs = models.JSONField(default=list, blank=True, help_text="Categories of social need (domain.md).")
+    needs_detail = models.TextField("needs in more detail", blank=True)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_referrals"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    decision_date = models.DateField(null=True, blank=True, help_text="When it was accepted or declined.")
+    withdrawn_date = models.DateField(null=True, blank=True)
+    closed_date = models.DateField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    closure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-referral_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(status__in=OPEN_STATUSES), name="one_open_referral_per_patient",
+                violation_error_message="This patient already has an open referral.",
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_score__isnull=True) | Q(risk_score__gte=0, risk_score__lte=100),
+                name="risk_score_0_to_100",
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="referral_status_known"),
+        ]
+        indexes = [models.Index(fields=["practice", "status"]), models.Index(fields=["referral_date"])]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk} for {self.patient}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def need_labels(self) -> list[str]:
+        labels = dict(Category.choices)
+        return [labels.get(key, key) for key in self.needs]

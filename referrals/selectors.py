@@ -1,0 +1,119 @@
+"""Reads of patients and referrals. The access rules live here: every view fetches through them."""
+
+from dataclasses import dataclass
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from referrals.models import OPEN_STATUSES, Patient, Referral, Status
+from sps.models import Role, User
+
+
+def referrals_for(user: User) -> QuerySet[Referral]:
+    """The referrals `user` may see (domain.md, 'Who uses it').
+
+    GP staff: their own practice's. Advisers: those from the practices they are linked to, and any assigned
+    to them. The manager: all. Provider staff and the commissioner: none (they see other things).
+    """
+    referrals = Referral.objects.select_related("patient", "practice", "adviser", "referred_by")
+    if user.role == Role.MANAGER:
+        return referrals
+    if user.role == Role.GP_STAFF and user.practice_id:
+        return referrals.filter(practice_id=user.practice_id)
+    if user.role == Role.ADVISER:
+        return referrals.filter(Q(practice__in=user.linked_practices.all()) | Q(adviser=user))
+    return referrals.none()
+
+
+def patients_for(user: User) -> QuerySet[Patient]:
+    """The patients `user` may see: GP staff their practice's; advisers those with a referral they may see."""
+    patients = Patient.objects.select_related("practice")
+    if user.role == Role.MANAGER:
+        return patients
+    if user.role == Role.GP_STAFF and user.practice_id:
+        return patients.filter(practice_id=user.practice_id)
+    if user.role == Role.ADVISER:
+        return patients.filter(pk__in=referrals_for(user).values("patient_id"))
+    return patients.none()
+
+
+def open_referral_of(patient: Patient) -> Referral | None:
+    return patient.referrals.filter(status__in=OPEN_STATUSES).select_related("adviser").first()
+
+
+def referral_list(*, user: User, status: str = "", practice_id: int | None = None,
+                  adviser_id: int | None = None, unassigned: bool = False, q: str = "") -> QuerySet[Referral]:
+    """The referral list with its filters, newest first, within what `user` may see."""
+    referrals = referrals_for(user)
+    if status == "open":
+        referrals = referrals.filter(status__in=OPEN_STATUSES)
+    elif status:
+        referrals = referrals.filter(status=status)
+    if practice_id:
+        referrals = referrals.filter(practice_id=practice_id)
+    if adviser_id:
+        referrals = referrals.filter(adviser_id=adviser_id)
+    if unassigned:
+        referrals = referrals.filter(adviser__isnull=True)
+    if q:
+        digits = q.replace(" ", "")
+        if digits.isdigit():
+            referrals = referrals.filter(patient__nhs_number__startswith=digits)
+        else:
+            referrals = referrals.filter(Q(patient__family_name__icontains=q) | Q(patient__given_name__icontains=q))
+    return referrals.order_by("-referral_date", "-pk")
+
+
+def caseload_for(adviser: User) -> dict[str, QuerySet[Referral]]:
+    """An adviser's caseload: new referrals waiting for a decision, and the open ones assigned to them."""
+    visible = referrals_for(adviser)
+    return {
+        "waiting": visible.filter(status=Status.RECEIVED).order_by("-urgency", "referral_date", "pk"),
+        "mine": visible.filter(adviser=adviser, status__in=OPEN_STATUSES).exclude(status=Status.RECEIVED)
+        .order_by("referral_date", "pk"),
+    }
+
+
+def status_counts(referrals: QuerySet[Referral]) -> dict[str, int]:
+    """How many of `referrals` are in each status, counted by the database."""
+    from django.db.models import Count
+
+    counts = dict(referrals.order_by().values_list("status").annotate(n=Count("pk")))
+    return {value: counts.get(value, 0) for value in Status.values}
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    when: dt.datetime
+    what: str
+    who: str
+    detail: str = ""
+
+
+_EVENT_WORDS = {
+    Status.RECEIVED: "Referral received",
+    Status.ACCEPTED: "Accepted",
+    Status.DECLINED: "Declined",
+    Status.WITHDRAWN: "Withdrawn by the practice",
+    Status.ASSESSED: "Assessed (baseline recorded)",
+    Status.ACTIVE: "Active (referred on)",
+    Status.CLOSED: "Closed",
+}
+
+
+def referral_timeline(referral: Referral) -> list[TimelineEvent]:
+    """What happened to a referral, oldest first, from its history (django-simple-history)."""
+    records = referral.history.select_related("history_user", "adviser").order_by("history_date", "history_id")
+    events: list[TimelineEvent] = []
+    previous = None
+    for record in records:
+        who = str(record.history_user) if record.history_user else "System"
+        if previous is None or record.status != previous.status:
+            detail = {Status.DECLINED: record.decline_reason, Status.CLOSED: record.closure_reason}.get(
+                record.status, ""
+            )
+            events.append(TimelineEvent(record.history_date, _EVENT_WORDS[record.status], who, detail))
+        if record.adviser_id and (previous is None or record.adviser_id != previous.adviser_id):
+            events.append(TimelineEvent(record.history_date, "Adviser assigned", who, str(record.adviser)))
+        previous = record
+    return events

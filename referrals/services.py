@@ -1,0 +1,128 @@
+"""Writes to patients and referrals, each with its rule from domain.md."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from referrals.models import OPEN_STATUSES, Patient, Referral, Source, Status, Urgency
+from referrals.selectors import open_referral_of
+from sps.lib.dates import today
+from sps.models import Practice, Role, User
+
+
+def _save(obj, *, by: User | None) -> None:
+    """full_clean, then save, with `by` recorded in history (also outside a request, e.g. commands)."""
+    obj.full_clean()
+    obj._history_user = by
+    obj.save()
+
+
+@transaction.atomic
+def patient_create(*, by: User, practice: Practice, nhs_number: str, given_name: str, family_name: str,
+                   date_of_birth: dt.date, sex: str, postcode: str, ethnicity: str = "", phone: str = "",
+                   long_term_conditions: str = "", is_carer: bool = False) -> Patient:
+    """Register a patient at `practice`. GP staff may add patients to their own practice only."""
+    if by.role == Role.GP_STAFF and by.practice_id != practice.pk:
+        raise PermissionDenied("GP staff add patients to their own practice only.")
+    if Patient.objects.filter(nhs_number=nhs_number).exists():
+        raise ValidationError({"nhs_number": "A patient with this NHS number is registered at another practice. "
+                                             "Ask the service manager to move their registration."})
+    patient = Patient(
+        nhs_number=nhs_number, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
+        sex=sex, postcode=postcode, ethnicity=ethnicity, phone=phone, practice=practice,
+        long_term_conditions=long_term_conditions, is_carer=is_carer,
+    )
+    _save(patient, by=by)
+    return patient
+
+
+def open_referral_message(referral: Referral) -> str:
+    adviser = f", adviser {referral.adviser}" if referral.adviser else ""
+    return (f"This patient already has an open referral (received {referral.referral_date:%d/%m/%Y}, "
+            f"status {referral.get_status_display().lower()}{adviser}). A new referral can be made once it is closed.")
+
+
+@transaction.atomic
+def referral_create(*, patient: Patient, by: User, reason: str, referral_date: dt.date | None = None,
+                    needs: list[str] | None = None, needs_detail: str = "", source: str = Source.GP,
+                    mdt_date: dt.date | None = None, risk_score: int | None = None,
+                    urgency: str = Urgency.ROUTINE, consent_referral: bool = False,
+                    consent_share: bool = False) -> Referral:
+    """Refer `patient` to the service from their practice.
+
+    Rules: the patient consented to the referral; one patient has at most one open referral at a time
+    (a database constraint; the message shows the open referral's status).
+    """
+    if not consent_referral:
+        raise ValidationError({"consent_referral": "The patient must agree to the referral before it is sent."})
+    if existing := open_referral_of(patient):
+        raise ValidationError(open_referral_message(existing))
+    referral_date = referral_date or today()
+    if mdt_date and mdt_date > referral_date:
+        raise ValidationError({"mdt_date": "The MDT meeting date cannot be after the referral date."})
+    patient.consent_referral = True
+    patient.consent_share = consent_share
+    _save(patient, by=by)
+    referral = Referral(
+        patient=patient, practice=patient.practice, referred_by=by, referral_date=referral_date, source=source,
+        mdt_date=mdt_date, risk_score=risk_score, reason=reason, needs=list(needs or []),
+        needs_detail=needs_detail, urgency=urgency,
+    )
+    try:
+        with transaction.atomic():
+            _save(referral, by=by)
+    except IntegrityError:
+        # Two people referring the same patient at once: the constraint holds, and says why.
+        raise ValidationError(open_referral_message(open_referral_of(patient))) from None
+    return referral
+
+
+def _require_status(referral: Referral, *allowed: str, action: str) -> None:
+    if referral.status not in allowed:
+        raise ValidationError(f"This referral is {referral.get_status_display().lower()}, so it cannot be {action}.")
+
+
+@transaction.atomic
+def referral_withdraw(*, referral: Referral, by: User) -> Referral:
+    """The referring practice withdraws a referral before it is accepted."""
+    _require_status(referral, Status.RECEIVED, action="withdrawn")
+    referral.status = Status.WITHDRAWN
+    referral.withdrawn_date = today()
+    _save(referral, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, by: User) -> Referral:
+    """An adviser accepts a received referral and takes it on (assigning themselves)."""
+    _require_status(referral, Status.RECEIVED, action="accepted")
+    referral.status = Status.ACCEPTED
+    referral.adviser = by
+    referral.decision_date = today()
+    _save(referral, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
+    """An adviser declines a received referral, with a reason the practice will see."""
+    _require_status(referral, Status.RECEIVED, action="declined")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the referral is declined: the practice will see it."})
+    referral.status = Status.DECLINED
+    referral.decline_reason = reason.strip()
+    referral.decision_date = today()
+    _save(referral, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_assign(*, referral: Referral, adviser: User, by: User) -> Referral:
+    """The manager assigns an open referral to an adviser."""
+    _require_status(referral, *OPEN_STATUSES, action="assigned")
+    if adviser.role != Role.ADVISER or not adviser.is_active:
+        raise ValidationError({"adviser": "Choose an active adviser."})
+    referral.adviser = adviser
+    _save(referral, by=by)
+    return referral

@@ -1,0 +1,157 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from referrals import selectors, services
+from referrals.forms import AssignForm, DeclineForm, FindPatientForm, PatientForm, ReferralFilterForm, ReferralForm
+from referrals.models import Status
+from sps.access import role_required
+from sps.models import Role
+from sps.selectors import practices_for
+
+PAGE_SIZE = 50
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to the field it names, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@role_required(Role.GP_STAFF, Role.ADVISER, Role.MANAGER)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    practices = practices_for(request.user)
+    filter_form = ReferralFilterForm(request.GET or None, practices=practices)
+    referrals = selectors.referral_list(user=request.user, **filter_form.filters())
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.status_counts(selectors.referrals_for(request.user))
+    return render(request, "referrals/referral_list.html", {
+        "filter_form": filter_form, "page": page, "counts": counts, "statuses": Status.choices,
+        "querystring": _querystring_without_page(request),
+    })
+
+
+def _querystring_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@role_required(Role.GP_STAFF, Role.MANAGER)
+def find_patient(request: HttpRequest) -> HttpResponse:
+    """Step 1 of a referral: look the patient up by NHS number within what the user may see."""
+    form = FindPatientForm(request.GET or None)
+    patient = open_referral = None
+    searched = form.is_valid()
+    if searched:
+        patient = selectors.patients_for(request.user).filter(nhs_number=form.cleaned_data["nhs_number"]).first()
+        open_referral = selectors.open_referral_of(patient) if patient else None
+    return render(request, "referrals/find_patient.html", {
+        "form": form, "searched": searched, "patient": patient, "open_referral": open_referral,
+    })
+
+
+@role_required(Role.GP_STAFF)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, initial={"nhs_number": request.GET.get("nhs_number", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(by=request.user, practice=request.user.practice, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{patient} added. Now complete the referral.")
+            return redirect("referrals:create", patient_pk=patient.pk)
+    return render(request, "referrals/patient_form.html", {"form": form})
+
+
+@role_required(Role.GP_STAFF)
+def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = get_object_or_404(selectors.patients_for(request.user), pk=patient_pk)
+    open_referral = selectors.open_referral_of(patient)
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_create(patient=patient, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Referral for {patient} sent. It is listed as received.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/referral_form.html", {
+        "form": form, "patient": patient, "open_referral": open_referral,
+    })
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    user = request.user
+    return render(request, "referrals/referral_detail.html", {
+        "referral": referral,
+        "timeline": selectors.referral_timeline(referral),
+        "can_withdraw": user.role == Role.GP_STAFF and referral.status == Status.RECEIVED,
+        "can_decide": user.role == Role.ADVISER and referral.status == Status.RECEIVED,
+        "assign_form": AssignForm(initial={"adviser": referral.adviser_id})
+        if user.role == Role.MANAGER and referral.is_open else None,
+        "decline_form": DeclineForm(),
+    })
+
+
+def _act(request: HttpRequest, pk: int, action, success: str, **kwargs) -> HttpResponse:
+    """Run a lifecycle service on a referral the user may see, then back to its page with the outcome."""
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    try:
+        action(referral=referral, by=request.user, **kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+@require_POST
+@role_required(Role.GP_STAFF)
+def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, services.referral_withdraw, "Referral withdrawn.")
+
+
+@require_POST
+@role_required(Role.ADVISER)
+def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, services.referral_accept, "Referral accepted and added to your caseload.")
+
+
+@role_required(Role.ADVISER)
+def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _act(request, pk, services.referral_decline, "Referral declined.", **form.cleaned_data)
+    return render(request, "referrals/decline_form.html", {"referral": referral, "form": form})
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def referral_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an adviser to assign.")
+        return redirect("referrals:detail", pk=referral.pk)
+    adviser = form.cleaned_data["adviser"]
+    return _act(request, pk, services.referral_assign, f"Referral assigned to {adviser}.", adviser=adviser)
+
+
+@role_required(Role.ADVISER)
+def caseload(request: HttpRequest) -> HttpResponse:
+    lists = selectors.caseload_for(request.user)
+    return render(request, "referrals/caseload.html", {
+        "waiting": list(lists["waiting"]), "mine": list(lists["mine"]),
+        "practices": practices_for(request.user),
+    })

@@ -1,0 +1,15 @@
+"""Dates in the house style and the age rule of the evaluation (completed years)."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+
+def today() -> dt.date:
+    """Today in Europe/London (the server clock may be UTC)."""
+    return timezone.localdate()
+
+
+def age_on(date_of_birth: dt.date, on: dt.date) -> int:
+    """Age in completed years on a date (evaluation.md: ages are in completed years on the referral date)."""
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))

@@ -1,0 +1,43 @@
+"""NHS number: 10 digits with a Modulus 11 check digit (NHS Data Dictionary)."""
+
+import re
+
+_SEPARATORS = re.compile(r"[\s-]")
+
+
+def normalise_nhs_number(value: str) -> str:
+    """Strip spaces and hyphens: '943 476 5919' -> '9434765919'."""
+    return _SEPARATORS.sub("", value or "")
+
+
+def nhs_number_error(value: str) -> str | None:
+    """Why `value` is not a valid NHS number, or None when it is.
+
+    Rule (domain.md): exactly 10 digits; multiply digits 1-9 by 10, 9, ..., 2 and sum;
+    check = 11 - (sum mod 11); 11 becomes 0; 10 is invalid; valid when check equals digit 10.
+    Ten identical digits are rejected although 0000000000 passes the checksum.
+    """
+    digits = normalise_nhs_number(value)
+    if not digits.isascii() or not digits.isdigit() or len(digits) != 10:
+        return f"{value} is not 10 digits"
+    if len(set(digits)) == 1:
+        return f"{digits} is not a real NHS number (all digits the same)"
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    if check == 10 or check != int(digits[9]):
+        return f"{digits} fails the NHS number check"
+    return None
+
+
+def is_valid_nhs_number(value: str) -> bool:
+    return nhs_number_error(value) is None
+
+
+def format_nhs_number(value: str) -> str:
+    """Display form, 3-3-4: '943 476 5919'."""
+    digits = normalise_nhs_number(value)
+    if len(digits) != 10:
+        return value
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
