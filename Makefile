@@ -22,6 +22,7 @@ run: $(VENV)/.installed .env
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed
+	$(BIN)/ruff check .
 	@[ -x /usr/bin/chromium ] || echo "*** /usr/bin/chromium not found: the browser tests will be skipped (apt-get install chromium). ***"
 	$(TEST_ENV) .ci/with-postgres $(BIN)/pytest
 	@echo "Smoke test of the SQLite default:"

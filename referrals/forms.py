@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
-from referrals.models import Patient, Referral, Source, Status, Urgency
+from referrals.models import Patient, Referral, Source, Status
 from sps.categories import Category
 from sps.lib.dates import today
 from sps.lib.nhs_number import normalise_nhs_number

@@ -1,7 +1,7 @@
 """Reads of patients and referrals. The access rules live here: every view fetches through them."""
 
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 

@@ -27,7 +27,10 @@ def test_check_digit_eleven_becomes_zero():
     assert is_valid_nhs_number("1000000060")
 
 
-@pytest.mark.parametrize("value", ["943476591", "94347659190", "94347659a9", "", "９４３４７６５９１９"])
+FULLWIDTH = "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19"  # looks like 9434765919
+
+
+@pytest.mark.parametrize("value", ["943476591", "94347659190", "94347659a9", "", FULLWIDTH])
 def test_wrong_length_or_not_digits(value):
     assert nhs_number_error(value).endswith("is not 10 digits")
 

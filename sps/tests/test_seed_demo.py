@@ -1,0 +1,70 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from providers.models import Provider
+from referrals.models import Patient, Referral, Status
+from sps.lib.dates import age_on
+from sps.models import Practice, Role, User
+
+DAY = dt.date(2026, 11, 23)
+
+
+def _fingerprint() -> list[tuple]:
+    return list(Referral.objects.order_by("patient__nhs_number").values_list(
+        "patient__nhs_number", "practice__ods_code", "referral_date", "status", "adviser__username"))
+
+
+def _wipe() -> None:
+    Referral.objects.all().delete()
+    Patient.objects.all().delete()
+    User.objects.all().delete()
+    Practice.objects.all().delete()
+    Provider.objects.all().delete()
+
+
+@pytest.mark.smoke
+def test_demo_has_a_login_for_every_role_and_is_reproducible(db, capsys):
+    call_command("seed_demo", referrals=400, today=DAY)
+    assert "manager" in capsys.readouterr().out
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert User.objects.filter(role=Role.ADVISER).count() == 5
+    assert Practice.objects.count() == 35
+    assert all(p.advisers.exists() for p in Practice.objects.prefetch_related("advisers"))
+    first = _fingerprint()
+    _wipe()
+    call_command("seed_demo", referrals=400, today=DAY)
+    assert _fingerprint() == first
+
+
+def test_demo_follows_the_seeds_mix(db):
+    call_command("seed_demo", referrals=3600, today=DAY)
+    referrals = list(Referral.objects.select_related("patient"))
+    assert len(referrals) == 3600
+    ages = [age_on(r.patient.date_of_birth, r.referral_date) for r in referrals]
+    assert 0.48 <= sum(a >= 80 for a in ages) / len(ages) <= 0.54
+    assert 0.10 <= sum(a < 60 for a in ages) / len(ages) <= 0.15
+    stated = [r.patient.ethnicity for r in referrals if r.patient.ethnicity not in ("", "Z")]
+    assert 0.025 <= sum(e not in "ABC" for e in stated) / len(stated) <= 0.055
+    dates = [r.referral_date for r in referrals]
+    assert DAY - dt.timedelta(days=3 * 365) <= min(dates) and max(dates) <= DAY
+
+
+def test_demo_lifecycle_is_consistent_and_has_a_history(db):
+    call_command("seed_demo", referrals=600, today=DAY)
+    assert not Referral.objects.filter(status=Status.ACCEPTED, adviser__isnull=True).exists()
+    assert not Referral.objects.filter(status=Status.CLOSED, closed_date__isnull=True).exists()
+    assert not Referral.objects.filter(status=Status.DECLINED, decline_reason="").exists()
+    closed = Referral.objects.filter(status=Status.CLOSED).first()
+    assert [h.status for h in closed.history.order_by("history_date")] == ["received", "accepted", "closed"]
+
+
+def test_demo_refuses_to_load_twice_unless_asked_to_skip(db, capsys):
+    call_command("seed_demo", referrals=50, today=DAY)
+    with pytest.raises(CommandError, match="already has practices"):
+        call_command("seed_demo", referrals=50, today=DAY)
+    call_command("seed_demo", "--if-empty", referrals=50, today=DAY)
+    assert "not loaded again" in capsys.readouterr().out
+    assert Referral.objects.count() == 50
