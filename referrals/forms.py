@@ -52,9 +52,10 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = ["nhs_number", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "postcode",
-                  "phone", "long_term_conditions", "is_carer"]
-        widgets = {"date_of_birth": DateInput(), "long_term_conditions": forms.Textarea(attrs={"rows": 2})}
+        fields = ["nhs_number", "given_name", "family_name", "date_of_birth", "sex", "ethnicity", "address",
+                  "postcode", "phone", "long_term_conditions", "is_carer"]
+        widgets = {"date_of_birth": DateInput(), "address": forms.Textarea(attrs={"rows": 2}),
+                   "long_term_conditions": forms.Textarea(attrs={"rows": 2})}
         help_texts = {"long_term_conditions": "For example: COPD, heart failure, diabetes."}
 
     def clean_date_of_birth(self):
@@ -139,6 +140,9 @@ class ReferralFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["practice"].queryset = practices
         self.fields["adviser"].queryset = advisers()
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "unassigned" else "form-select" if name != "q" else "form-control"
+            field.widget.attrs["class"] = css
 
     def filters(self) -> dict:
         if not self.is_valid():

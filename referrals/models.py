@@ -47,6 +47,7 @@ class Patient(models.Model):
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     ethnicity = models.CharField(max_length=1, choices=Ethnicity.choices, blank=True)
+    address = models.TextField(blank=True, help_text="Where the adviser will visit.")
     postcode = models.CharField(max_length=8, validators=[validate_postcode])
     phone = models.CharField(max_length=30, blank=True)
     practice = models.ForeignKey("sps.Practice", on_delete=models.PROTECT, related_name="patients")

@@ -20,8 +20,8 @@ def _save(obj, *, by: User | None) -> None:
 
 @transaction.atomic
 def patient_create(*, by: User, practice: Practice, nhs_number: str, given_name: str, family_name: str,
-                   date_of_birth: dt.date, sex: str, postcode: str, ethnicity: str = "", phone: str = "",
-                   long_term_conditions: str = "", is_carer: bool = False) -> Patient:
+                   date_of_birth: dt.date, sex: str, postcode: str, ethnicity: str = "", address: str = "",
+                   phone: str = "", long_term_conditions: str = "", is_carer: bool = False) -> Patient:
     """Register a patient at `practice`. GP staff may add patients to their own practice only."""
     if by.role == Role.GP_STAFF and by.practice_id != practice.pk:
         raise PermissionDenied("GP staff add patients to their own practice only.")
@@ -30,7 +30,7 @@ def patient_create(*, by: User, practice: Practice, nhs_number: str, given_name:
                                              "Ask the service manager to move their registration."})
     patient = Patient(
         nhs_number=nhs_number, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
-        sex=sex, postcode=postcode, ethnicity=ethnicity, phone=phone, practice=practice,
+        sex=sex, postcode=postcode, ethnicity=ethnicity, address=address, phone=phone, practice=practice,
         long_term_conditions=long_term_conditions, is_carer=is_carer,
     )
     _save(patient, by=by)

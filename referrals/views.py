@@ -34,6 +34,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_list.html", {
         "filter_form": filter_form, "page": page, "counts": counts, "statuses": Status.choices,
         "querystring": _querystring_without_page(request),
+        "show_practice": request.user.role != Role.GP_STAFF,
     })
 
 

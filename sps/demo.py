@@ -35,6 +35,8 @@ GIVEN_M = ["John", "William", "Peter", "Brian", "David", "Michael", "Kenneth", "
 FAMILY = ["Smith", "Jones", "Taylor", "Brown", "Wilson", "Walker", "Wood", "Robinson", "Thompson", "White",
           "Hall", "Wright", "Green", "Shaw", "Jackson", "Hill", "Turner", "Clarke", "Ward", "Cooper", "Marsh",
           "Hague", "Booth", "Sykes", "Hirst", "Kay", "Crossley", "Hussain", "Akhtar", "Khan", "Bibi", "Kowalski"]
+STREETS = ["Church Lane", "Station Road", "Doncaster Road", "Wickersley Road", "Moorgate Road", "Fitzwilliam Road",
+           "Bawtry Road", "Kilnhurst Road", "Park Avenue", "Hollowgate", "Meadow View", "Mill Close"]
 CONDITIONS = ["COPD", "heart failure", "type 2 diabetes", "atrial fibrillation", "chronic kidney disease",
               "osteoarthritis", "dementia", "Parkinson's disease", "stroke", "depression", "asthma"]
 REASONS = [
@@ -126,7 +128,8 @@ def _create_people(rng: random.Random, summary: DemoSummary, practices: int) -> 
     for i, practice in enumerate(practice_rows):
         practice.advisers.add(advisers[i % len(advisers)])
     gps = User.objects.bulk_create([
-        User(username=f"gp.{p.ods_code.lower()}", first_name="Reception", last_name=p.name, role=Role.GP_STAFF,
+        User(username=f"gp.{p.ods_code.lower()}", first_name=rng.choice(GIVEN_F), last_name=rng.choice(FAMILY),
+             role=Role.GP_STAFF,
              practice=p, password=password, email=f"{p.ods_code.lower()}@gp.example.nhs.uk")
         for p in practice_rows
     ])
@@ -190,7 +193,8 @@ def _create_referrals(rng: random.Random, summary: DemoSummary, people: dict, *,
         patients.append(Patient(
             nhs_number=nhs_number, given_name=rng.choice(GIVEN_F if sex == Sex.FEMALE else GIVEN_M),
             family_name=rng.choice(FAMILY), date_of_birth=born, sex=sex, ethnicity=_ethnicity(rng),
-            postcode=postcode_from(rng), phone=f"01709 {rng.randint(200000, 899999)}", practice=practice,
+            address=f"{rng.randint(1, 180)} {rng.choice(STREETS)}, Rotherham", postcode=postcode_from(rng),
+            phone=f"01709 {rng.randint(200000, 899999)}", practice=practice,
             long_term_conditions=", ".join(rng.sample(CONDITIONS, rng.randint(1, 3))),
             is_carer=rng.random() < 0.12, consent_referral=True, consent_share=rng.random() < 0.95,
         ))
