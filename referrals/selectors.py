@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import pairwise
 
 from django.db.models import Q, QuerySet
 
@@ -99,6 +100,54 @@ _EVENT_WORDS = {
     Status.ACTIVE: "Active (referred on)",
     Status.CLOSED: "Closed",
 }
+
+
+@dataclass(frozen=True)
+class Change:
+    when: dt.datetime
+    who: str
+    record: str
+    fields: list[tuple[str, str, str]]  # (field, old, new)
+
+
+_NOT_SHOWN = {"id", "updated_at", "created_at"}
+
+
+def _display(field, value) -> str:
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _changes(records: list, record_name: str) -> list[Change]:
+    """Field-by-field differences between successive history records (FK changes are in the timeline)."""
+    changes = []
+    for previous, record in pairwise(records):
+        delta = record.diff_against(previous)
+        model_fields = [(record.instance_type._meta.get_field(c.field), c) for c in delta.changes
+                        if c.field not in _NOT_SHOWN]
+        fields = [(str(f.verbose_name), _display(f, c.old), _display(f, c.new))
+                  for f, c in model_fields if not f.is_relation]
+        if fields:
+            who = str(record.history_user) if record.history_user else "System"
+            changes.append(Change(record.history_date, who, record_name, fields))
+    return changes
+
+
+def change_log(referral: Referral) -> list[Change]:
+    """Every recorded change to the referral and its patient (who, when, what), newest first."""
+    referral_records = list(referral.history.select_related("history_user").order_by("history_date", "history_id"))
+    patient_records = list(
+        referral.patient.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    changes = _changes(referral_records, "Referral") + _changes(patient_records, "Patient")
+    return sorted(changes, key=lambda c: c.when, reverse=True)
 
 
 def referral_timeline(referral: Referral) -> list[TimelineEvent]:

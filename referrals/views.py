@@ -96,6 +96,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/referral_detail.html", {
         "referral": referral,
         "timeline": selectors.referral_timeline(referral),
+        "changes": selectors.change_log(referral),
         "can_withdraw": user.role == Role.GP_STAFF and referral.status == Status.RECEIVED,
         "can_decide": user.role == Role.ADVISER and referral.status == Status.RECEIVED,
         "assign_form": AssignForm(initial={"adviser": referral.adviser_id})
