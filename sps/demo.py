@@ -200,6 +200,9 @@ def _create_referrals(rng: random.Random, summary: DemoSummary, people: dict, *,
         ))
         status = _status(rng, days_ago)
         decided = min(today, referral_date + dt.timedelta(days=rng.randint(1, 10)))
+        closed = decided + dt.timedelta(days=rng.randint(60, 240))
+        if status == Status.CLOSED and closed > today:
+            status = Status.ACCEPTED  # still being supported
         source = rng.choices([Source.GP, Source.MDT, Source.MENTAL_HEALTH], [70, 25, 5])[0]
         referrals.append(Referral(
             practice=practice, referred_by=people["gp_by_practice"][practice.pk], referral_date=referral_date,
@@ -210,8 +213,7 @@ def _create_referrals(rng: random.Random, summary: DemoSummary, people: dict, *,
             adviser=adviser_of[practice.pk] if status in (Status.ACCEPTED, Status.CLOSED) else None,
             decision_date=decided if status in (Status.ACCEPTED, Status.CLOSED, Status.DECLINED) else None,
             withdrawn_date=decided if status == Status.WITHDRAWN else None,
-            closed_date=min(today, decided + dt.timedelta(days=rng.randint(60, 240)))
-            if status == Status.CLOSED else None,
+            closed_date=closed if status == Status.CLOSED else None,
             decline_reason=rng.choice(DECLINE_REASONS) if status == Status.DECLINED else "",
             closure_reason=rng.choice(CLOSURE_REASONS) if status == Status.CLOSED else "",
         ))
