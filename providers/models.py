@@ -1,4 +1,10 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from sps.categories import Category
 
 
 class ProviderKind(models.TextChoices):
@@ -8,16 +14,226 @@ class ProviderKind(models.TextChoices):
 
 
 class Provider(models.Model):
-    """An organisation that people are referred on to. Services and grants arrive with the providers issue."""
+    """An organisation that people are referred on to."""
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=ProviderKind.choices, default=ProviderKind.VCS)
     charity_number = models.CharField(max_length=20, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, help_text="Where new onward referrals are announced.")
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.TextField(blank=True)
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """What a provider offers: time-limited, a pathway to independence (domain.md)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services")
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    description = models.TextField(blank=True)
+    area = models.CharField(max_length=100, default="Borough-wide", help_text="Where the service is offered.")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="People it can support at a time; blank for no fixed limit.",
+    )
+    duration_weeks = models.PositiveSmallIntegerField("typical duration (weeks)", null=True, blank=True)
+    eligibility = models.TextField("eligibility notes", blank=True)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                                              name="service_capacity_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GrantDecision(models.TextChoices):
+    PENDING = "pending", "Awaiting the funding panel"
+    AWARDED = "awarded", "Awarded"
+    REFUSED = "refused", "Refused"
+
+
+class Grant(models.Model):
+    """Funding that makes a provider's services *commissioned* for its period, with the panel's decision."""
+
+    ref = models.CharField("grant reference", max_length=30, unique=True)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="grants")
+    services = models.ManyToManyField(Service, related_name="grants")
+    amount_requested = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                           validators=[MinValueValidator(0)])
+    amount = models.DecimalField("amount awarded", max_digits=10, decimal_places=2, default=0,
+                                 validators=[MinValueValidator(0)])
+    start_date = models.DateField()
+    end_date = models.DateField()
+    target_referrals = models.PositiveIntegerField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=GrantDecision.choices, default=GrantDecision.AWARDED)
+    decision_date = models.DateField(null=True, blank=True)
+    notes = models.TextField("panel notes", blank=True)
+
+    history = HistoricalRecords(m2m_fields=[services])
+
+    class Meta:
+        ordering = ["provider__name", "start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="grant_ends_after_start"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} ({self.provider})"
+
+
+class SpotPurchaseStatus(models.TextChoices):
+    REQUESTED = "requested", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class SpotPurchase(models.Model):
+    """A one-off purchase for one referral when no commissioned service fits; the manager decides."""
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="spot_purchases")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="spot_purchases")
+    description = models.CharField("what is bought", max_length=300)
+    reason = models.TextField("why no commissioned service fits")
+    cost = models.DecimalField(max_digits=9, decimal_places=2, validators=[MinValueValidator(0)])
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_date = models.DateField()
+    status = models.CharField(max_length=10, choices=SpotPurchaseStatus.choices, default=SpotPurchaseStatus.REQUESTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_date = models.DateField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_date", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(cost__gte=0), name="spot_purchase_cost_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.provider})"
+
+
+class OnwardKind(models.TextChoices):
+    COMMISSIONED = "commissioned", "Commissioned VCS service"
+    NON_COMMISSIONED = "non_commissioned", "Non-commissioned VCS service"
+    NON_VCS = "non_vcs", "Non-VCS (statutory or other)"
+    SIGNPOST = "signpost", "Signpost (information given)"
+
+
+class OnwardStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    STARTED = "started", "Started"
+    COMPLETED = "completed", "Completed"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Which status may follow which (domain.md, 'Onward referral'); a signpost is complete when it is made.
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    OnwardStatus.PROPOSED: (OnwardStatus.SENT, OnwardStatus.WITHDRAWN),
+    OnwardStatus.SENT: (OnwardStatus.ACCEPTED, OnwardStatus.DECLINED, OnwardStatus.WITHDRAWN),
+    OnwardStatus.ACCEPTED: (OnwardStatus.STARTED, OnwardStatus.DID_NOT_ATTEND, OnwardStatus.WITHDRAWN),
+    OnwardStatus.STARTED: (OnwardStatus.COMPLETED, OnwardStatus.DID_NOT_ATTEND, OnwardStatus.WITHDRAWN),
+    OnwardStatus.DECLINED: (),
+    OnwardStatus.COMPLETED: (),
+    OnwardStatus.DID_NOT_ATTEND: (),
+    OnwardStatus.WITHDRAWN: (),
+}
+# People a service is supporting now, for its room (capacity minus these).
+OCCUPYING_STATUSES = (OnwardStatus.ACCEPTED, OnwardStatus.STARTED)
+# The date field each status sets when reached.
+STATUS_DATE_FIELD = {
+    OnwardStatus.SENT: "sent_date", OnwardStatus.ACCEPTED: "accepted_date", OnwardStatus.DECLINED: "declined_date",
+    OnwardStatus.STARTED: "started_date", OnwardStatus.COMPLETED: "ended_date",
+    OnwardStatus.DID_NOT_ATTEND: "ended_date", OnwardStatus.WITHDRAWN: "ended_date",
+}
+
+
+class OnwardReferral(models.Model):
+    """A referral on from the service to a community service, a statutory one, or a signpost."""
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="onward_referrals")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="onward_referrals")
+    destination = models.CharField(max_length=200, blank=True,
+                                   help_text="For a non-VCS referral or a signpost without a listed service.")
+    kind = models.CharField(max_length=20, choices=OnwardKind.choices)
+    need = models.CharField(max_length=30, choices=Category.choices, blank=True)
+    notes = models.TextField(blank=True, help_text="What the provider needs to know to help the person.")
+    status = models.CharField(max_length=20, choices=OnwardStatus.choices, default=OnwardStatus.SENT)
+    made_date = models.DateField()
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    sent_date = models.DateField(null=True, blank=True)
+    accepted_date = models.DateField(null=True, blank=True)
+    declined_date = models.DateField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    started_date = models.DateField(null=True, blank=True)
+    ended_date = models.DateField(null=True, blank=True, help_text="Completed, did not attend, or withdrawn.")
+    continued_after_end = models.BooleanField(
+        default=False, help_text="The person went on using VCS activity after the service ended."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-made_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__isnull=False) | Q(kind__in=["non_vcs", "signpost"]),
+                name="vcs_onward_referral_has_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(service__isnull=False) | ~Q(destination=""), name="onward_referral_has_destination"
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "status"]), models.Index(fields=["made_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.destination_name}"
+
+    @property
+    def destination_name(self) -> str:
+        return self.service.name if self.service_id else self.destination
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        return NEXT_STATUSES[self.status]
+
+
+class Budget(models.Model):
+    """What the programme may spend on grants and spot purchases over a period (the manager keeps it)."""
+
+    name = models.CharField(max_length=100, help_text="For example: Grants and spot purchases 2026/27.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
+                                              name="budget_ends_after_start")]
 
     def __str__(self) -> str:
         return self.name

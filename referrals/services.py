@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from referrals import notifications
 from referrals.models import OPEN_STATUSES, Patient, Referral, Source, Status, Urgency
 from referrals.selectors import open_referral_of
 from sps.lib.dates import today
@@ -101,6 +102,7 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
     referral.adviser = by
     referral.decision_date = today()
     _save(referral, by=by)
+    transaction.on_commit(lambda: notifications.referral_accepted(referral))
     return referral
 
 

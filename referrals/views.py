@@ -5,23 +5,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from providers.selectors import onward_referrals_for, spot_purchases_for
+from providers.services import REFERRAL_STATUSES_FOR_ONWARD
 from referrals import selectors, services
 from referrals.forms import AssignForm, DeclineForm, FindPatientForm, PatientForm, ReferralFilterForm, ReferralForm
 from referrals.models import Status
 from sps.access import role_required
+from sps.forms import form_errors_from
+from sps.lib.dates import today
 from sps.models import Role
 from sps.selectors import practices_for
 
 PAGE_SIZE = 50
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: next to the field it names, else at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @role_required(Role.GP_STAFF, Role.ADVISER, Role.MANAGER)
@@ -65,7 +60,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
         try:
             patient = services.patient_create(by=request.user, practice=request.user.practice, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"{patient} added. Now complete the referral.")
             return redirect("referrals:create", patient_pk=patient.pk)
@@ -81,7 +76,7 @@ def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         try:
             referral = services.referral_create(patient=patient, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"Referral for {patient} sent. It is listed as received.")
             return redirect("referrals:detail", pk=referral.pk)
@@ -93,8 +88,14 @@ def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
     user = request.user
+    supports = user.role in (Role.ADVISER, Role.MANAGER)  # GP staff see the referral, not the support plan
     return render(request, "referrals/referral_detail.html", {
         "referral": referral,
+        "supports": supports,
+        "onward_referrals": list(onward_referrals_for(user).filter(referral=referral)) if supports else [],
+        "spot_purchases": list(spot_purchases_for(user).filter(referral=referral)) if supports else [],
+        "can_refer_on": supports and referral.status in REFERRAL_STATUSES_FOR_ONWARD,
+        "today": today(),
         "timeline": selectors.referral_timeline(referral),
         "changes": selectors.change_log(referral),
         "can_withdraw": user.role == Role.GP_STAFF and referral.status == Status.RECEIVED,

@@ -8,6 +8,9 @@ class SpsConfig(AppConfig):
     name = "sps"
     verbose_name = "Social Prescribing Service"
 
+    def ready(self) -> None:
+        from sps import db  # noqa: F401  (registers the SQLite MEDIAN aggregate on each connection)
+
 
 class SPSAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -13,7 +13,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from providers.models import Provider, ProviderKind
+from providers.demo import create_onward_referrals
+from providers.models import Provider
 from referrals.models import Ethnicity, Patient, Referral, Sex, Source, Status, Urgency
 from sps.categories import Category
 from sps.models import Practice, Role, User
@@ -68,6 +69,7 @@ class DemoSummary:
     users: int = 0
     patients: int = 0
     referrals: int = 0
+    onward_referrals: int = 0
 
 
 def nhs_number_from(rng: random.Random) -> str:
@@ -133,19 +135,15 @@ def _create_people(rng: random.Random, summary: DemoSummary, practices: int) -> 
              practice=p, password=password, email=f"{p.ods_code.lower()}@gp.example.nhs.uk")
         for p in practice_rows
     ])
-    provider = Provider.objects.create(code="RVBS", name="Rother Valley Befriending Scheme", kind=ProviderKind.VCS,
-                                       charity_number="1102345")
     User.objects.bulk_create([
         User(username="manager", first_name="Helen", last_name="Ashworth", role=Role.MANAGER, password=password,
              email="manager@sps.example.nhs.uk", is_staff=True),
         User(username="commissioner", first_name="Richard", last_name="Fenwick", role=Role.COMMISSIONER,
              password=password, email="commissioner@ccg.example.nhs.uk"),
-        User(username="provider1", first_name="Gail", last_name="Steele", role=Role.PROVIDER_STAFF,
-             provider=provider, password=password, email="gail@rvbs.example.org.uk"),
     ])
     summary.practices = len(practice_rows)
     summary.users = User.objects.count()
-    return {"practices": practice_rows, "gp_by_practice": {g.practice_id: g for g in gps}}
+    return {"practices": practice_rows, "gp_by_practice": {g.practice_id: g for g in gps}, "password": password}
 
 
 def _history_rows(referral: Referral, *, gp: User | None, adviser: User | None) -> list:
@@ -236,5 +234,11 @@ def seed_demo(*, seed: int = 2012, referrals: int = 3600, practices: int = 35,
     rng = random.Random(seed)
     summary = DemoSummary()
     people = _create_people(rng, summary, practices)
-    _create_referrals(rng, summary, people, count=referrals, today=today or local_today())
+    today = today or local_today()
+    _create_referrals(rng, summary, people, count=referrals, today=today)
+    summary.onward_referrals = create_onward_referrals(rng, start=today - dt.timedelta(days=1095), today=today)
+    User.objects.create(username="provider1", first_name="Gail", last_name="Steele", role=Role.PROVIDER_STAFF,
+                        provider=Provider.objects.get(code="RVBS"), password=people["password"],
+                        email="gail@rvbs.example.org.uk")
+    summary.users = User.objects.count()
     return summary

@@ -7,6 +7,7 @@ _HOME_BY_ROLE = {
     Role.GP_STAFF: "referrals:list",
     Role.ADVISER: "referrals:caseload",
     Role.MANAGER: "referrals:list",
+    Role.PROVIDER_STAFF: "providers:inbox",
 }
 
 

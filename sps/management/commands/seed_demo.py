@@ -31,7 +31,8 @@ class Command(BaseCommand):
                             today=options["today"])
         self.stdout.write(self.style.SUCCESS(
             f"Demo loaded: {summary.practices} practices, {summary.users} logins, "
-            f"{summary.patients} patients, {summary.referrals} referrals."))
+            f"{summary.patients} patients, {summary.referrals} referrals, "
+            f"{summary.onward_referrals} onward referrals."))
         self._print_logins()
 
     def _print_logins(self):
@@ -41,6 +42,6 @@ class Command(BaseCommand):
             ("adviser1", "VCS adviser (adviser1 ... adviser5)"),
             ("manager", "Service manager, also the admin at /admin/"),
             ("commissioner", "Commissioner (CCG)"),
-            ("provider1", "Provider staff"),
+            ("provider1", "Provider staff at Rother Valley Befriending Scheme"),
         ]:
             self.stdout.write(f"  {username:<14} {who}")

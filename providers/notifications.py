@@ -1,0 +1,41 @@
+from django.urls import reverse
+
+from providers.models import OnwardReferral, SpotPurchase
+from sps.models import Role, User
+from sps.notify import absolute_url, send
+
+
+def onward_referral_sent(onward: OnwardReferral) -> None:
+    """The provider is told of a new onward referral (no patient details: they sign in to see them)."""
+    provider = onward.service.provider
+    staff = User.objects.filter(role=Role.PROVIDER_STAFF, provider=provider, is_active=True)
+    send(to=[provider.email, *staff.values_list("email", flat=True)],
+         subject=f"New referral to {onward.service.name}",
+         lines=[f"The Social Prescribing Service has referred someone to {onward.service.name}.",
+                f"Sign in to see their details and accept or decline the referral: "
+                f"{absolute_url(reverse('providers:inbox'))}"])
+
+
+def onward_referral_decided(onward: OnwardReferral) -> None:
+    """The adviser is told of the provider's decision."""
+    adviser = onward.referral.adviser or onward.made_by
+    send(to=[adviser.email] if adviser else [],
+         subject=f"{onward.service.provider.name} has {onward.get_status_display().lower()} a referral",
+         lines=[f"{onward.service.provider.name} has {onward.get_status_display().lower()} the referral to "
+                f"{onward.service.name} (onward referral {onward.pk}).",
+                f"See it: {absolute_url(reverse('referrals:detail', args=[onward.referral_id]))}"])
+
+
+def spot_purchase_requested(purchase: SpotPurchase) -> None:
+    managers = User.objects.filter(role=Role.MANAGER, is_active=True).values_list("email", flat=True)
+    send(to=managers, subject="A spot purchase is waiting for your decision",
+         lines=[f"{purchase.requested_by} asks to spend £{purchase.cost:,.2f} with {purchase.provider}.",
+                f"Decide: {absolute_url(reverse('providers:spot_purchases'))}"])
+
+
+def spot_purchase_decided(purchase: SpotPurchase) -> None:
+    send(to=[purchase.requested_by.email],
+         subject=f"Spot purchase {purchase.get_status_display().lower()}",
+         lines=[f"Your request to spend £{purchase.cost:,.2f} with {purchase.provider} was "
+                f"{purchase.get_status_display().lower()}.",
+                f"See it: {absolute_url(reverse('referrals:detail', args=[purchase.referral_id]))}"])

@@ -1,0 +1,245 @@
+"""Reads for the directory, onward referrals, spot purchases and the contract dashboard; access rules here."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, When
+
+from providers.models import (
+    OCCUPYING_STATUSES,
+    Budget,
+    Grant,
+    GrantDecision,
+    OnwardKind,
+    OnwardReferral,
+    OnwardStatus,
+    Provider,
+    Service,
+    SpotPurchase,
+    SpotPurchaseStatus,
+)
+from referrals.selectors import referrals_for
+from sps.db import DaysBetween, Median
+from sps.lib.dates import today
+from sps.models import Role, User
+
+
+def service_directory(*, q: str = "", categories: list[str] | None = None, area: str = "",
+                      with_room: bool = False, on: dt.date | None = None) -> QuerySet[Service]:
+    """Active services, each with `commissioned` (under a grant awarded and running on `on`), `occupied`
+    (people accepted or started now) and `room` (capacity minus occupied; None when there is no limit).
+    Commissioned services with room come first, so advisers send people where there is space."""
+    on = on or today()
+    running_grant = Grant.objects.filter(services=OuterRef("pk"), decision=GrantDecision.AWARDED,
+                                         start_date__lte=on, end_date__gte=on)
+    services = (
+        Service.objects.filter(active=True, provider__active=True)
+        .select_related("provider")
+        .annotate(
+            commissioned=Exists(running_grant),
+            occupied=Count("onward_referrals", filter=Q(onward_referrals__status__in=OCCUPYING_STATUSES)),
+        )
+        .annotate(room=Case(When(capacity__isnull=True, then=None), default=F("capacity") - F("occupied"),
+                            output_field=IntegerField()))
+    )
+    if q:
+        services = services.filter(Q(name__icontains=q) | Q(provider__name__icontains=q)
+                                   | Q(description__icontains=q) | Q(eligibility__icontains=q))
+    if categories:
+        services = services.filter(category__in=categories)
+    if area:
+        services = services.filter(Q(area__icontains=area) | Q(area__iexact="Borough-wide"))
+    if with_room:
+        services = services.filter(Q(room__isnull=True) | Q(room__gt=0))
+    return services.order_by("-commissioned", F("room").desc(nulls_first=True), "name")
+
+
+def onward_referrals_for(user: User) -> QuerySet[OnwardReferral]:
+    """The onward referrals `user` may see: the manager all; an adviser those of referrals they may see;
+    provider staff those sent to their own organisation's services, and nothing else."""
+    onward = OnwardReferral.objects.select_related("referral__patient", "referral__adviser", "service__provider",
+                                                   "made_by")
+    if user.role == Role.MANAGER:
+        return onward
+    if user.role == Role.ADVISER:
+        return onward.filter(referral__in=referrals_for(user))
+    if user.role == Role.PROVIDER_STAFF and user.provider_id:
+        return onward.filter(service__provider_id=user.provider_id).exclude(status=OnwardStatus.PROPOSED)
+    return onward.none()
+
+
+def provider_inbox(user: User, *, status: str = "") -> QuerySet[OnwardReferral]:
+    onward = onward_referrals_for(user)
+    if status == "open":
+        onward = onward.filter(status__in=[OnwardStatus.SENT, *OCCUPYING_STATUSES])
+    elif status:
+        onward = onward.filter(status=status)
+    return onward.order_by(
+        Case(When(status=OnwardStatus.SENT, then=0), When(status__in=OCCUPYING_STATUSES, then=1), default=2),
+        "-made_date", "-pk",
+    )
+
+
+def spot_purchases_for(user: User) -> QuerySet[SpotPurchase]:
+    """The manager all; an adviser those for referrals they may see; provider staff their organisation's."""
+    purchases = SpotPurchase.objects.select_related("provider", "referral__patient", "requested_by",
+                                                    "decided_by")
+    if user.role == Role.MANAGER:
+        return purchases
+    if user.role == Role.ADVISER:
+        return purchases.filter(referral__in=referrals_for(user))
+    if user.role == Role.PROVIDER_STAFF and user.provider_id:
+        return purchases.filter(provider_id=user.provider_id)
+    return purchases.none()
+
+
+def spot_purchase_providers() -> QuerySet[Provider]:
+    return Provider.objects.filter(active=True).order_by("name")
+
+
+# The contract dashboard ------------------------------------------------------------------------------------
+
+
+def _overlap_days(start: dt.date, end: dt.date, period_start: dt.date, period_end: dt.date) -> int:
+    return max(0, (min(end, period_end) - max(start, period_start)).days + 1)
+
+
+def prorated(amount: Decimal, start: dt.date, end: dt.date, period_start: dt.date, period_end: dt.date) -> Decimal:
+    """The part of an amount spread evenly over [start, end] that falls in the period."""
+    days = (end - start).days + 1
+    return amount * _overlap_days(start, end, period_start, period_end) / days
+
+
+def _pct(numerator: float | None, denominator: float | None) -> float | None:
+    return None if not denominator else 100.0 * float(numerator or 0) / float(denominator)
+
+
+@dataclass
+class GrantRow:
+    grant: Grant
+    services: str
+    target: int | None
+    capacity: int | None
+    received: int
+    accepted_pct: float | None
+    median_days_to_start: float | None
+    completed_pct: float | None
+    dna_pct: float | None
+    continued_pct: float | None
+    spend: Decimal
+
+
+@dataclass
+class ProviderRow:
+    provider: Provider
+    grant_spend: Decimal
+    spot_count: int
+    spot_spend: Decimal
+    received: int
+    commissioned: int
+
+    @property
+    def spend(self) -> Decimal:
+        return self.grant_spend + self.spot_spend
+
+
+def _onward_stats(onward: QuerySet, group: str) -> dict:
+    """Per-group performance of onward referrals, in one query."""
+    rows = onward.values(group).annotate(
+        received=Count("pk"),
+        commissioned=Count("pk", filter=Q(kind=OnwardKind.COMMISSIONED)),
+        accepted=Count("pk", filter=Q(accepted_date__isnull=False)),
+        declined=Count("pk", filter=Q(declined_date__isnull=False)),
+        completed=Count("pk", filter=Q(status=OnwardStatus.COMPLETED)),
+        dna=Count("pk", filter=Q(status=OnwardStatus.DID_NOT_ATTEND)),
+        continued=Count("pk", filter=Q(status=OnwardStatus.COMPLETED, continued_after_end=True)),
+        median_days=Median(Case(When(started_date__isnull=False, sent_date__isnull=False,
+                                     then=DaysBetween("started_date", "sent_date")))),
+    ).order_by()
+    return {row[group]: row for row in rows}
+
+
+def contract_dashboard(*, start: dt.date, end: dt.date) -> dict:
+    """For each grant and provider in the period: onward referrals received against target and capacity,
+    acceptance rate, median days from sent to started, completion and did-not-attend rates, the share who
+    continued after the end, and spend (grant, prorated to the period, plus approved spot purchases) against
+    the budget. A fixed number of queries, whatever the number of rows.
+
+    A grant's target is spread evenly over its dates like its amount, so both compare with the period.
+    Rates: accepted % = accepted / (accepted + declined); completed %, did-not-attend % = of those accepted;
+    continued % = of those completed. An onward referral counts for a grant when it was made in the period
+    and while the grant ran.
+    """
+    grants = list(
+        Grant.objects.filter(decision=GrantDecision.AWARDED, start_date__lte=end, end_date__gte=start)
+        .select_related("provider").prefetch_related("services")
+        .annotate(capacity=Sum("services__capacity")).order_by("provider__name", "ref")
+    )
+    sent = OnwardReferral.objects.exclude(status=OnwardStatus.PROPOSED).filter(made_date__range=(start, end))
+    by_grant = _onward_stats(
+        sent.filter(service__grants__decision=GrantDecision.AWARDED,
+                    made_date__gte=F("service__grants__start_date"), made_date__lte=F("service__grants__end_date")),
+        "service__grants",
+    )
+    by_provider = _onward_stats(sent.filter(service__isnull=False), "service__provider")
+    spots = {
+        row["provider"]: row
+        for row in SpotPurchase.objects.filter(status=SpotPurchaseStatus.APPROVED, decided_date__range=(start, end))
+        .values("provider").annotate(n=Count("pk"), cost=Sum("cost")).order_by()
+    }
+    grant_rows = [_grant_row(g, by_grant.get(g.pk, {}), start, end) for g in grants]
+    provider_ids = {g.provider_id for g in grants} | set(spots) | set(by_provider)
+    providers = Provider.objects.in_bulk(provider_ids)
+    provider_rows = sorted(
+        (_provider_row(providers[pid], grant_rows, spots.get(pid, {}), by_provider.get(pid, {}))
+         for pid in provider_ids),
+        key=lambda row: row.provider.name,
+    )
+    budget = sum((prorated(b.amount, b.start_date, b.end_date, start, end)
+                  for b in Budget.objects.filter(start_date__lte=end, end_date__gte=start)), Decimal(0))
+    spend = sum((row.spend for row in provider_rows), Decimal(0))
+    return {
+        "start": start, "end": end, "grants": grant_rows, "providers": provider_rows,
+        "totals": {
+            "organisations_funded": len({g.provider_id for g in grants}),
+            "services_funded": len({s.pk for g in grants for s in g.services.all()}),
+            "total_awarded": sum((g.amount for g in grants), Decimal(0)),
+            "grant_spend": sum((row.spend for row in grant_rows), Decimal(0)),
+            "spot_spend": sum((row.spot_spend for row in provider_rows), Decimal(0)),
+            "spend": spend,
+            "budget": budget,
+            "spend_pct": _pct(spend, budget),
+            "received": sum(row.received for row in grant_rows),
+            "target": sum(row.target or 0 for row in grant_rows),
+        },
+    }
+
+
+def _grant_row(grant: Grant, stats: dict, start: dt.date, end: dt.date) -> GrantRow:
+    accepted = stats.get("accepted", 0)
+    return GrantRow(
+        grant=grant,
+        services=", ".join(s.name for s in grant.services.all()),
+        target=None if grant.target_referrals is None else round(
+            prorated(Decimal(grant.target_referrals), grant.start_date, grant.end_date, start, end)),
+        capacity=grant.capacity,
+        received=stats.get("received", 0),
+        accepted_pct=_pct(accepted, accepted + stats.get("declined", 0)),
+        median_days_to_start=stats.get("median_days"),
+        completed_pct=_pct(stats.get("completed"), accepted),
+        dna_pct=_pct(stats.get("dna"), accepted),
+        continued_pct=_pct(stats.get("continued"), stats.get("completed")),
+        spend=prorated(grant.amount, grant.start_date, grant.end_date, start, end),
+    )
+
+
+def _provider_row(provider: Provider, grant_rows: list[GrantRow], spot: dict, stats: dict) -> ProviderRow:
+    return ProviderRow(
+        provider=provider,
+        grant_spend=sum((r.spend for r in grant_rows if r.grant.provider_id == provider.pk), Decimal(0)),
+        spot_count=spot.get("n", 0),
+        spot_spend=spot.get("cost") or Decimal(0),
+        received=stats.get("received", 0),
+        commissioned=stats.get("commissioned", 0),
+    )

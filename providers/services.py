@@ -1,0 +1,177 @@
+"""Writes for onward referrals and spot purchases, each with its rule from domain.md and issue 3."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from providers import notifications
+from providers.models import (
+    STATUS_DATE_FIELD,
+    GrantDecision,
+    OnwardKind,
+    OnwardReferral,
+    OnwardStatus,
+    Provider,
+    ProviderKind,
+    Service,
+    SpotPurchase,
+    SpotPurchaseStatus,
+)
+from referrals.models import Referral, Status
+from sps.lib.dates import today
+from sps.models import Role, User
+
+# An onward referral may be made while the person is being supported.
+REFERRAL_STATUSES_FOR_ONWARD = (Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
+
+
+def _save(obj, *, by: User | None) -> None:
+    obj.full_clean()
+    obj._history_user = by
+    obj.save()
+
+
+def _check_date(day: dt.date, referral: Referral, what: str) -> None:
+    if day > today():
+        raise ValidationError({"made_date": f"The {what} cannot be in the future."})
+    if day < referral.referral_date:
+        raise ValidationError({"made_date": f"The {what} cannot be before the referral date "
+                                            f"({referral.referral_date:%d/%m/%Y})."})
+
+
+def onward_kind_for(service: Service, on: dt.date) -> str:
+    """The kind fixed when an onward referral is made (domain.md): `commissioned` if a VCS service is under a
+    grant active on that date, `non_commissioned` for any other VCS service, `non_vcs` for the rest.
+
+    A service that was commissioned but whose grants have all ended is refused, so that nobody is sent to a
+    service that is no longer paid to take them without the manager knowing.
+    """
+    if not service.active or not service.provider.active:
+        raise ValidationError({"service": f"{service.name} is no longer active: choose another service."})
+    if service.provider.kind != ProviderKind.VCS:
+        return OnwardKind.NON_VCS
+    awarded = service.grants.filter(decision=GrantDecision.AWARDED)
+    if awarded.filter(start_date__lte=on, end_date__gte=on).exists():
+        return OnwardKind.COMMISSIONED
+    if ended := awarded.filter(end_date__lt=on).order_by("-end_date").first():
+        raise ValidationError({"service": f"The grant for {service.name} ended on {ended.end_date:%d/%m/%Y}: "
+                                          "it can take no more referrals until it is funded again."})
+    return OnwardKind.NON_COMMISSIONED
+
+
+@transaction.atomic
+def onward_referral_create(*, referral: Referral, by: User, service: Service | None = None,
+                           kind: str = "", destination: str = "", need: str = "", notes: str = "",
+                           made_date: dt.date | None = None, send: bool = True) -> OnwardReferral:
+    """Refer the person on. With a service, the kind follows from it; without, it is `non_vcs` or `signpost`
+    with a free-text destination. The referral becomes `active` at its first onward referral."""
+    made_date = made_date or today()
+    if referral.status not in REFERRAL_STATUSES_FOR_ONWARD:
+        raise ValidationError(f"This referral is {referral.get_status_display().lower()}: onward referrals are "
+                              "made once it is accepted and until it is closed.")
+    _check_date(made_date, referral, "date of the onward referral")
+    if service is not None:
+        kind = onward_kind_for(service, made_date)
+        if not referral.patient.consent_share:
+            raise ValidationError("The patient has not agreed to share their details with providers: record their "
+                                  "consent first, or give them the details as a signpost.")
+    elif kind not in (OnwardKind.NON_VCS, OnwardKind.SIGNPOST):
+        raise ValidationError({"service": "Choose a service from the directory."})
+    elif not destination.strip():
+        raise ValidationError({"destination": "Say where the person is referred or signposted to."})
+    status = OnwardStatus.COMPLETED if kind == OnwardKind.SIGNPOST else (
+        OnwardStatus.SENT if send else OnwardStatus.PROPOSED)
+    onward = OnwardReferral(
+        referral=referral, service=service, kind=kind, destination=destination.strip(), need=need, notes=notes,
+        status=status, made_date=made_date, made_by=by,
+        sent_date=made_date if status == OnwardStatus.SENT else None,
+        ended_date=made_date if status == OnwardStatus.COMPLETED else None,
+    )
+    _save(onward, by=by)
+    if referral.status != Status.ACTIVE:
+        referral.status = Status.ACTIVE
+        referral.full_clean()
+        referral._history_user = by
+        referral.save()
+    if status == OnwardStatus.SENT and service is not None:
+        transaction.on_commit(lambda: notifications.onward_referral_sent(onward))
+    return onward
+
+
+# Provider staff answer for their service; sending and withdrawing are the adviser's.
+_ADVISER_ONLY = (OnwardStatus.SENT, OnwardStatus.WITHDRAWN)
+
+
+def statuses_allowed(onward: OnwardReferral, user: User) -> tuple[str, ...]:
+    if user.role == Role.PROVIDER_STAFF:
+        return tuple(s for s in onward.next_statuses if s not in _ADVISER_ONLY)
+    return onward.next_statuses
+
+
+@transaction.atomic
+def onward_referral_set_status(*, onward: OnwardReferral, status: str, by: User, on: dt.date | None = None,
+                               reason: str = "") -> OnwardReferral:
+    """Move an onward referral on, in order (sent -> accepted -> started -> completed, ...), dated."""
+    on = on or today()
+    if status not in statuses_allowed(onward, by):
+        raise ValidationError(f"This onward referral is {onward.get_status_display().lower()}: it cannot be "
+                              f"marked {OnwardStatus(status).label.lower()} now.")
+    _check_date(on, onward.referral, "date")
+    if on < onward.made_date:
+        raise ValidationError({"made_date": f"The date cannot be before the onward referral was made "
+                                            f"({onward.made_date:%d/%m/%Y})."})
+    if status == OnwardStatus.DECLINED and not reason.strip():
+        raise ValidationError({"reason": "Say why the referral is declined: the adviser will see it."})
+    previous = onward.status
+    onward.status = status
+    setattr(onward, STATUS_DATE_FIELD[status], on)
+    if status == OnwardStatus.DECLINED:
+        onward.decline_reason = reason.strip()
+    _save(onward, by=by)
+    if previous == OnwardStatus.SENT and status in (OnwardStatus.ACCEPTED, OnwardStatus.DECLINED):
+        transaction.on_commit(lambda: notifications.onward_referral_decided(onward))
+    return onward
+
+
+@transaction.atomic
+def onward_referral_set_continued(*, onward: OnwardReferral, continued: bool, by: User) -> OnwardReferral:
+    """Whether the person went on using VCS activity after the service ended: known only once it has ended."""
+    if onward.status != OnwardStatus.COMPLETED:
+        raise ValidationError("Whether the person continued is recorded once the service is completed.")
+    onward.continued_after_end = continued
+    _save(onward, by=by)
+    return onward
+
+
+@transaction.atomic
+def spot_purchase_request(*, referral: Referral, by: User, provider: Provider, description: str, reason: str,
+                          cost: Decimal) -> SpotPurchase:
+    """An adviser asks to buy something for one person when no commissioned service fits."""
+    if referral.status not in REFERRAL_STATUSES_FOR_ONWARD:
+        raise ValidationError(f"This referral is {referral.get_status_display().lower()}: spot purchases are "
+                              "asked for while the person is supported.")
+    if cost <= 0:
+        raise ValidationError({"cost": "The cost must be more than £0."})
+    purchase = SpotPurchase(referral=referral, provider=provider, description=description, reason=reason,
+                            cost=cost, requested_by=by, requested_date=today())
+    _save(purchase, by=by)
+    transaction.on_commit(lambda: notifications.spot_purchase_requested(purchase))
+    return purchase
+
+
+@transaction.atomic
+def spot_purchase_decide(*, purchase: SpotPurchase, by: User, approve: bool, reason: str = "") -> SpotPurchase:
+    """The manager approves or refuses a spot purchase; approved spend counts against the budget."""
+    if purchase.status != SpotPurchaseStatus.REQUESTED:
+        raise ValidationError(f"This spot purchase is already {purchase.get_status_display().lower()}.")
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": "Say why the spot purchase is refused: the adviser will see it."})
+    purchase.status = SpotPurchaseStatus.APPROVED if approve else SpotPurchaseStatus.REFUSED
+    purchase.decided_by = by
+    purchase.decided_date = today()
+    purchase.refusal_reason = "" if approve else reason.strip()
+    _save(purchase, by=by)
+    transaction.on_commit(lambda: notifications.spot_purchase_decided(purchase))
+    return purchase
