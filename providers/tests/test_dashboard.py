@@ -1,0 +1,126 @@
+"""The contract dashboard against a small programme worked out by hand."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from providers.models import (
+    Budget,
+    Grant,
+    OnwardKind,
+    OnwardReferral,
+    OnwardStatus,
+    Provider,
+    ProviderKind,
+    Service,
+    SpotPurchase,
+    SpotPurchaseStatus,
+)
+from providers.selectors import contract_dashboard
+from referrals.tests.factories import ReferralFactory
+
+D = dt.date
+FY2026 = (D(2026, 4, 1), D(2027, 3, 31))
+
+
+def _onward(service, referral, *, made, status, kind=OnwardKind.COMMISSIONED, **dates):
+    return OnwardReferral.objects.create(referral=referral, service=service, kind=kind, status=status,
+                                         made_date=made, sent_date=made, **dates)
+
+
+@pytest.fixture
+def programme(manager):
+    p1 = Provider.objects.create(code="P1", name="Alpha Befriending", kind=ProviderKind.VCS)
+    p2 = Provider.objects.create(code="P2", name="Beta Club", kind=ProviderKind.VCS)
+    s1 = Service.objects.create(provider=p1, code="S1", name="Phone friends", category="befriending", capacity=10)
+    s2 = Service.objects.create(provider=p1, code="S2", name="Home visits", category="befriending", capacity=5)
+    s3 = Service.objects.create(provider=p2, code="S3", name="Lunch club", category="community_activity")
+    grant = Grant.objects.create(ref="G1", provider=p1, amount=Decimal(36500), start_date=D(2026, 4, 1),
+                                 end_date=D(2027, 3, 31), target_referrals=100)
+    grant.services.set([s1, s2])
+    Budget.objects.create(name="2026/27", start_date=D(2026, 4, 1), end_date=D(2027, 3, 31), amount=100000)
+    referral = ReferralFactory(referral_date=D(2026, 3, 1), status="active")
+    _onward(s1, referral, made=D(2026, 5, 1), status=OnwardStatus.COMPLETED, accepted_date=D(2026, 5, 3),
+            started_date=D(2026, 5, 11), ended_date=D(2026, 7, 1), continued_after_end=True)
+    _onward(s1, referral, made=D(2026, 6, 1), status=OnwardStatus.COMPLETED, accepted_date=D(2026, 6, 2),
+            started_date=D(2026, 6, 21), ended_date=D(2026, 8, 1))
+    _onward(s2, referral, made=D(2026, 7, 1), status=OnwardStatus.DECLINED, declined_date=D(2026, 7, 2),
+            decline_reason="Full")
+    _onward(s2, referral, made=D(2026, 7, 1), status=OnwardStatus.DID_NOT_ATTEND, accepted_date=D(2026, 7, 5),
+            ended_date=D(2026, 7, 10))
+    _onward(s1, referral, made=D(2026, 3, 15), status=OnwardStatus.STARTED)  # before the period
+    _onward(s1, referral, made=D(2026, 8, 1), status=OnwardStatus.PROPOSED)  # never sent
+    _onward(s3, referral, made=D(2026, 8, 1), status=OnwardStatus.SENT, kind=OnwardKind.NON_COMMISSIONED)
+    for provider, cost, status, decided in [(p2, 500, SpotPurchaseStatus.APPROVED, D(2026, 9, 1)),
+                                            (p1, 200, SpotPurchaseStatus.REFUSED, D(2026, 9, 1)),
+                                            (p1, 300, SpotPurchaseStatus.APPROVED, D(2025, 12, 1))]:
+        SpotPurchase.objects.create(referral=referral, provider=provider, description="x", reason="y",
+                                    cost=cost, requested_by=manager, requested_date=decided, status=status,
+                                    decided_by=manager, decided_date=decided)
+    return {"p1": p1, "p2": p2, "grant": grant}
+
+
+@pytest.mark.smoke
+def test_grant_figures_match_the_hand_count(programme):
+    [row] = contract_dashboard(start=FY2026[0], end=FY2026[1])["grants"]
+    assert (row.received, row.target, row.capacity) == (4, 100, 15)
+    assert row.accepted_pct == pytest.approx(75.0)  # 3 accepted of 4 decided
+    assert row.median_days_to_start == pytest.approx(15.0)  # 10 and 20 days from sent to started
+    assert row.completed_pct == pytest.approx(200 / 3)
+    assert row.dna_pct == pytest.approx(100 / 3)
+    assert row.continued_pct == pytest.approx(50.0)
+    assert row.spend == Decimal(36500)
+
+
+def test_provider_rows_and_totals_match_the_hand_count(programme):
+    data = contract_dashboard(start=FY2026[0], end=FY2026[1])
+    alpha, beta = data["providers"]
+    assert (alpha.provider, alpha.received, alpha.commissioned, alpha.spot_count) == (programme["p1"], 4, 4, 0)
+    assert (beta.provider, beta.received, beta.spot_count, beta.spot_spend) == (programme["p2"], 1, 1, 500)
+    totals = data["totals"]
+    assert (totals["organisations_funded"], totals["services_funded"]) == (1, 2)
+    assert (totals["total_awarded"], totals["spend"], totals["budget"]) == (36500, 37000, 100000)
+    assert totals["spend_pct"] == pytest.approx(37.0)
+
+
+def test_a_quarter_gets_its_share_of_the_grant_and_target(programme):
+    [row] = contract_dashboard(start=D(2026, 4, 1), end=D(2026, 6, 30))["grants"]
+    assert row.received == 2
+    assert row.spend == Decimal(36500) * 91 / 365
+    assert row.target == 25  # 100 * 91 / 365 = 24.9
+
+
+def test_no_grants_and_no_rows_give_empty_figures_not_errors(db):
+    data = contract_dashboard(start=FY2026[0], end=FY2026[1])
+    assert data["grants"] == [] and data["providers"] == []
+    assert data["totals"]["spend_pct"] is None
+
+
+def test_dashboard_queries_are_fixed_whatever_the_number_of_rows(programme, django_assert_num_queries):
+    with django_assert_num_queries(7):
+        contract_dashboard(start=FY2026[0], end=FY2026[1])
+    p3 = Provider.objects.create(code="P3", name="Gamma", kind=ProviderKind.VCS)
+    s4 = Service.objects.create(provider=p3, code="S4", name="Walks", category="physical_activity", capacity=8)
+    grant = Grant.objects.create(ref="G2", provider=p3, amount=1000, start_date=D(2026, 4, 1),
+                                 end_date=D(2027, 3, 31))
+    grant.services.set([s4])
+    referral = ReferralFactory(referral_date=D(2026, 3, 1), status="active")
+    for day in range(1, 20):
+        _onward(s4, referral, made=D(2026, 5, day), status=OnwardStatus.SENT)
+    with django_assert_num_queries(7):
+        data = contract_dashboard(start=FY2026[0], end=FY2026[1])
+    assert len(data["grants"]) == 2
+
+
+def test_page_and_csv_show_the_same_figures(client_for, manager, programme, django_assert_num_queries):
+    client = client_for(manager)
+    url = reverse("providers:dashboard") + "?period=fy2026"
+    with django_assert_num_queries(9):
+        page = client.get(url)
+    assert "£37,000" in page.text and "£100,000 (37%)" in page.text
+    csv = client.get(url + "&download=grants").content.decode("utf-8-sig").splitlines()
+    assert csv[1] == 'G1,Alpha Befriending,"Home visits, Phone friends",100,15,4,75%,15,67%,33%,50%,"£36,500"'
+    for cell in ["<td>75%</td>", "<td>15</td>", "<td>67%</td>", "<td>33%</td>", "<td>£36,500</td>"]:
+        assert cell in page.text
