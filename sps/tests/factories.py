@@ -7,7 +7,7 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Practice
 
-    ods_code = factory.Sequence(lambda n: f"C{87000 + n:05d}")
+    ods_code = factory.Sequence(lambda n: f"B{80000 + n:05d}")  # personas use C87001, C87002
     name = factory.Sequence(lambda n: f"Practice {n} Medical Centre")
     address = "1 High Street, Rotherham"
     postcode = "S60 2HX"
