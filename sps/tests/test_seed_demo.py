@@ -1,4 +1,5 @@
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +19,11 @@ def _fingerprint() -> list[tuple]:
 
 
 def _wipe() -> None:
+    from providers.models import Budget, Grant, OnwardReferral, Service, SpotPurchase
+
+    for model in [OnwardReferral, SpotPurchase, Grant, Budget, Service]:
+        model.objects.all().delete()
+    User.objects.filter(role=Role.PROVIDER_STAFF).delete()
     Referral.objects.all().delete()
     Patient.objects.all().delete()
     User.objects.all().delete()
@@ -68,3 +74,24 @@ def test_demo_refuses_to_load_twice_unless_asked_to_skip(db, capsys):
     call_command("seed_demo", "--if-empty", referrals=50, today=DAY)
     assert "not loaded again" in capsys.readouterr().out
     assert Referral.objects.count() == 50
+
+
+def test_demo_providers_grants_and_onward_referrals_follow_the_seeds(db):
+    from django.db.models import Sum
+
+    from providers.models import Grant, OnwardReferral, Service
+
+    call_command("seed_demo", referrals=3600, today=DAY)
+    grants = Grant.objects.all()
+    assert grants.count() == 23
+    assert 590_000 <= grants.aggregate(total=Sum("amount"))["total"] <= 615_000
+    assert Service.objects.filter(grants__isnull=False).distinct().count() == 33
+    onward = OnwardReferral.objects.all()
+    assert 1.5 <= onward.count() / 3600 <= 1.75
+    commissioned = onward.filter(kind="commissioned").count() / onward.count()
+    assert 0.44 <= commissioned <= 0.54
+    top = [c for c, _ in Counter(
+        onward.exclude(service=None).values_list("service__category", flat=True)).most_common(3)]
+    assert top[:2] == ["community_activity", "information_advice"]
+    assert not Referral.objects.filter(status=Status.ACCEPTED, onward_referrals__isnull=False).exists()
+    assert User.objects.get(username="provider1").provider.code == "RVBS"
