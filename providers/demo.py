@@ -21,6 +21,7 @@ from providers.models import (
     SpotPurchase,
     SpotPurchaseStatus,
 )
+from referrals.demo import status_history_row
 from referrals.models import Referral, Status
 from sps.categories import Category as C
 from sps.models import Role, User
@@ -154,13 +155,6 @@ def _onward_status(rng: random.Random, made: dt.date, service: Service | None, t
             "ended_date": ended, "continued_after_end": rng.random() < 0.35}
 
 
-def _history_row(referral: Referral, on: dt.date):
-    """The referral's move to active, dated when its first onward referral was made."""
-    fields = {f.attname: getattr(referral, f.attname) for f in Referral._meta.concrete_fields}
-    return Referral.history.model(**fields, history_date=dt.datetime.combine(on, dt.time(11, 0), tzinfo=dt.UTC),
-                                  history_type="~", history_user=referral.adviser)
-
-
 def _pick_service(rng: random.Random, services: list[Service], needs: list[str]) -> Service:
     matching = [s for s in services if s.category in needs]
     pool = matching if matching and rng.random() < 0.8 else services
@@ -173,8 +167,8 @@ def create_onward_referrals(rng: random.Random, *, start: dt.date, today: dt.dat
     pools = {OnwardKind.COMMISSIONED: services["funded"], OnwardKind.NON_COMMISSIONED: services["not_funded"],
              OnwardKind.NON_VCS: services["statutory"]}
     kinds, weights = list(KIND_WEIGHTS), list(KIND_WEIGHTS.values())
-    referrals = list(Referral.objects.filter(status__in=[Status.ACCEPTED, Status.CLOSED], decision_date__isnull=False)
-                     .select_related("adviser").order_by("pk"))
+    referrals = list(Referral.objects.filter(status__in=[Status.ACCEPTED, Status.ASSESSED, Status.CLOSED],
+                                             decision_date__isnull=False).select_related("adviser").order_by("pk"))
     onward, became_active = [], []
     for referral in referrals:
         first = referral.decision_date + dt.timedelta(days=rng.randint(7, 28))
@@ -192,12 +186,13 @@ def create_onward_referrals(rng: random.Random, *, start: dt.date, today: dt.dat
             onward.append(OnwardReferral(referral=referral, service=service, kind=kind, need=service.category,
                                          made_date=made, made_by=referral.adviser,
                                          **_onward_status(rng, made, service, today)))
-        if referral.status == Status.ACCEPTED:
+        if referral.status in (Status.ACCEPTED, Status.ASSESSED):
             referral.status = Status.ACTIVE
             became_active.append((referral, first))
     bulk_create_with_history(onward, OnwardReferral, batch_size=1000)
     Referral.objects.bulk_update([r for r, _ in became_active], ["status"], batch_size=1000)
-    Referral.history.model.objects.bulk_create([_history_row(r, on) for r, on in became_active], batch_size=1000)
+    Referral.history.model.objects.bulk_create(
+        [status_history_row(r, on, r.adviser) for r, on in became_active], batch_size=1000)
     _create_spot_purchases(rng, referrals, services["funded"] + services["not_funded"], today)
     return len(onward)
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
-from referrals.models import Patient, Referral, Source, Status
+from referrals.models import ClosureReason, Patient, Referral, Source, Status
 from sps.categories import Category
 from sps.lib.dates import today
 from sps.lib.nhs_number import normalise_nhs_number
@@ -154,3 +154,25 @@ class ReferralFilterForm(forms.Form):
             "adviser_id": data["adviser"].pk if data["adviser"] else None,
             "unassigned": data["unassigned"],
         }
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *ClosureReason.choices])
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    closed_date = forms.DateField(label="Date", widget=DateInput())
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why is it reopened?")
+
+
+class ReferralEditForm(forms.ModelForm):
+    """The adviser's or manager's edit of the reason and needs, guarded by the version it was read at."""
+
+    needs = forms.MultipleChoiceField(choices=Category.choices, widget=forms.CheckboxSelectMultiple, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Referral
+        fields = ["reason", "needs", "needs_detail", "urgency", "risk_score"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "needs_detail": forms.Textarea(attrs={"rows": 2})}

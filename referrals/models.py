@@ -91,6 +91,15 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+class ClosureReason(models.TextChoices):
+    GOALS_MET = "goals_met", "Goals met"
+    MOVED_ON_VCS = "moved_on_vcs", "Moved on to VCS activity"
+    DECLINED_SUPPORT = "declined_support", "Declined further support"
+    MOVED_AWAY = "moved_away", "Moved away"
+    DIED = "died", "Died"
+    OTHER = "other", "Other"
+
+
 # A patient may have only one referral in these states at a time (domain.md).
 OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
 
@@ -121,7 +130,11 @@ class Referral(models.Model):
     withdrawn_date = models.DateField(null=True, blank=True)
     closed_date = models.DateField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
-    closure_reason = models.TextField(blank=True)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    closure_note = models.TextField(blank=True)
+    reopen_reason = models.TextField(blank=True, help_text="Why a closed referral was reopened (the latest time).")
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every edit, so that two people editing "
+                                                               "at once cannot silently overwrite each other.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

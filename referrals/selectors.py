@@ -65,13 +65,22 @@ def referral_list(*, user: User, status: str = "", practice_id: int | None = Non
     return referrals.order_by("-referral_date", "-pk")
 
 
-def caseload_for(adviser: User) -> dict[str, QuerySet[Referral]]:
-    """An adviser's caseload: new referrals waiting for a decision, and the open ones assigned to them."""
+def caseload_for(adviser: User) -> dict[str, list[Referral]]:
+    """An adviser's caseload: new referrals waiting for a decision, and the open ones assigned to them, each
+    with when its next review is due (`review`), soonest (most overdue) first."""
+    from outcomes.selectors import review_due, with_review_figures  # outcomes reads referrals: import here
+
     visible = referrals_for(adviser)
+    mine = list(with_review_figures(
+        visible.filter(adviser=adviser, status__in=OPEN_STATUSES).exclude(status=Status.RECEIVED)
+    ).order_by("referral_date", "pk"))
+    for referral in mine:
+        referral.review = review_due(referral.baseline_date, referral.reviews_done)
+    far = dt.date.max
+    mine.sort(key=lambda r: (r.baseline_date is not None, r.review.due if r.review else far))
     return {
-        "waiting": visible.filter(status=Status.RECEIVED).order_by("-urgency", "referral_date", "pk"),
-        "mine": visible.filter(adviser=adviser, status__in=OPEN_STATUSES).exclude(status=Status.RECEIVED)
-        .order_by("referral_date", "pk"),
+        "waiting": list(visible.filter(status=Status.RECEIVED).order_by("-urgency", "referral_date", "pk")),
+        "mine": mine,
     }
 
 
@@ -110,7 +119,7 @@ class Change:
     fields: list[tuple[str, str, str]]  # (field, old, new)
 
 
-_NOT_SHOWN = {"id", "updated_at", "created_at"}
+_NOT_SHOWN = {"id", "updated_at", "created_at", "version"}
 
 
 def _display(field, value) -> str:
@@ -157,12 +166,25 @@ def referral_timeline(referral: Referral) -> list[TimelineEvent]:
     previous = None
     for record in records:
         who = str(record.history_user) if record.history_user else "System"
-        if previous is None or record.status != previous.status:
-            detail = {Status.DECLINED: record.decline_reason, Status.CLOSED: record.closure_reason}.get(
-                record.status, ""
-            )
+        if previous is not None and previous.status == Status.CLOSED and record.status != Status.CLOSED:
+            events.append(TimelineEvent(record.history_date, "Reopened", who, record.reopen_reason))
+        elif previous is None or record.status != previous.status:
+            detail = {Status.DECLINED: record.decline_reason,
+                      Status.CLOSED: " ".join(filter(None, [record.get_closure_reason_display(),
+                                                            record.closure_note]))}.get(record.status, "")
             events.append(TimelineEvent(record.history_date, _EVENT_WORDS[record.status], who, detail))
         if record.adviser_id and (previous is None or record.adviser_id != previous.adviser_id):
             events.append(TimelineEvent(record.history_date, "Adviser assigned", who, str(record.adviser)))
         previous = record
     return events
+
+
+def edit_conflict(current: Referral, mine: dict) -> list[tuple[str, str, str]]:
+    """(field, what is saved now, what this person tried to save) for each field where they differ."""
+    rows = []
+    for field, value in mine.items():
+        model_field = Referral._meta.get_field(field)
+        saved = getattr(current, field)
+        if saved != value:
+            rows.append((str(model_field.verbose_name), _display(model_field, saved), _display(model_field, value)))
+    return rows

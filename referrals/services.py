@@ -128,3 +128,72 @@ def referral_assign(*, referral: Referral, adviser: User, by: User) -> Referral:
     referral.adviser = adviser
     _save(referral, by=by)
     return referral
+
+
+class ReferralChanged(Exception):
+    """Someone else saved the referral since this person opened it: nothing was written."""
+
+    def __init__(self, current: Referral):
+        super().__init__("The referral was changed by someone else.")
+        self.current = current
+
+
+EDITABLE_FIELDS = ("reason", "needs", "needs_detail", "urgency", "risk_score")
+
+
+@transaction.atomic
+def referral_update(*, referral: Referral, by: User, version: int, **changes) -> Referral:
+    """Edit a referral's reason and needs. Two people editing at once must not silently lose either change:
+    the save only happens if nobody saved since `version` was read; otherwise ReferralChanged carries the
+    current record, to show the difference."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if current.version != version:
+        raise ReferralChanged(current)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    current.version += 1
+    _save(current, by=by)
+    return current
+
+
+@transaction.atomic
+def referral_close(*, referral: Referral, by: User, reason: str, note: str = "",
+                   closed_date: dt.date | None = None) -> Referral:
+    """Discharge: close an open referral with a reason (a discharge star reading is asked for, not forced)."""
+    _require_status(referral, Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE, action="closed")
+    closed_date = closed_date or today()
+    if closed_date > today() or closed_date < referral.referral_date:
+        raise ValidationError({"closed_date": "The closing date must be between the referral date and today."})
+    if reason == "other" and not note.strip():
+        raise ValidationError({"note": "Say why the referral is closed."})
+    referral.status = Status.CLOSED
+    referral.closure_reason = reason
+    referral.closure_note = note.strip()
+    referral.closed_date = closed_date
+    _save(referral, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_reopen(*, referral: Referral, by: User, reason: str) -> Referral:
+    """Reopen a closed referral, with a reason; it goes back to where it was in the lifecycle."""
+    _require_status(referral, Status.CLOSED, action="reopened")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the referral is reopened."})
+    if existing := open_referral_of(referral.patient):
+        raise ValidationError(open_referral_message(existing))
+    if referral.onward_referrals.exists():
+        referral.status = Status.ACTIVE
+    elif referral.star_readings.filter(kind="baseline").exists():
+        referral.status = Status.ASSESSED
+    else:
+        referral.status = Status.ACCEPTED
+    referral.reopen_reason = reason.strip()
+    referral.closed_date = None
+    referral.closure_reason = ""
+    referral.closure_note = ""
+    _save(referral, by=by)
+    return referral

@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:pk>/accept/", views.referral_accept, name="accept"),
     path("<int:pk>/decline/", views.referral_decline, name="decline"),
     path("<int:pk>/assign/", views.referral_assign, name="assign"),
+    path("<int:pk>/edit/", views.referral_edit, name="edit"),
+    path("<int:pk>/close/", views.referral_close, name="close"),
+    path("<int:pk>/reopen/", views.referral_reopen, name="reopen"),
 ]

@@ -5,10 +5,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from outcomes.selectors import assessments_for, readings_of
+from outcomes.services import ASSESSABLE
+from outcomes.views import star_context
 from providers.selectors import onward_referrals_for, spot_purchases_for
 from providers.services import REFERRAL_STATUSES_FOR_ONWARD
 from referrals import selectors, services
-from referrals.forms import AssignForm, DeclineForm, FindPatientForm, PatientForm, ReferralFilterForm, ReferralForm
+from referrals.forms import (
+    AssignForm,
+    CloseForm,
+    DeclineForm,
+    FindPatientForm,
+    PatientForm,
+    ReferralEditForm,
+    ReferralFilterForm,
+    ReferralForm,
+    ReopenForm,
+)
 from referrals.models import Status
 from sps.access import role_required
 from sps.forms import form_errors_from
@@ -89,12 +102,16 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
     user = request.user
     supports = user.role in (Role.ADVISER, Role.MANAGER)  # GP staff see the referral, not the support plan
+    readings = readings_of(referral)  # GP staff get the progress summary from these, never the notes
     return render(request, "referrals/referral_detail.html", {
         "referral": referral,
         "supports": supports,
+        "star": star_context(readings),
+        "assessments": list(assessments_for(user).filter(referral=referral)) if supports else [],
         "onward_referrals": list(onward_referrals_for(user).filter(referral=referral)) if supports else [],
         "spot_purchases": list(spot_purchases_for(user).filter(referral=referral)) if supports else [],
         "can_refer_on": supports and referral.status in REFERRAL_STATUSES_FOR_ONWARD,
+        "can_record": supports and referral.status in ASSESSABLE,
         "today": today(),
         "timeline": selectors.referral_timeline(referral),
         "changes": selectors.change_log(referral),
@@ -155,6 +172,63 @@ def referral_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def caseload(request: HttpRequest) -> HttpResponse:
     lists = selectors.caseload_for(request.user)
     return render(request, "referrals/caseload.html", {
-        "waiting": list(lists["waiting"]), "mine": list(lists["mine"]),
+        "waiting": lists["waiting"], "mine": lists["mine"],
         "practices": practices_for(request.user),
     })
+
+
+@role_required(Role.ADVISER, Role.MANAGER)
+def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the reason and needs. If someone else saved first, say so and show both versions side by side."""
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    form = ReferralEditForm(request.POST or None, instance=referral, initial={"version": referral.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in services.EDITABLE_FIELDS}
+        try:
+            services.referral_update(referral=referral, by=request.user, version=form.cleaned_data["version"],
+                                     **changes)
+        except services.ReferralChanged as changed:
+            conflict = selectors.edit_conflict(changed.current, changes)
+            form = ReferralEditForm(request.POST, instance=changed.current)
+            form.data = form.data.copy()
+            form.data["version"] = changed.current.version
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, "Referral updated.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/referral_edit.html", {"form": form, "referral": referral,
+                                                            "conflict": conflict})
+
+
+@role_required(Role.ADVISER, Role.MANAGER)
+def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    form = CloseForm(request.POST or None, initial={"closed_date": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_close(referral=referral, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, "Referral closed.")
+            return redirect("referrals:detail", pk=referral.pk)
+    has_discharge = referral.star_readings.filter(kind="discharge").exists()
+    return render(request, "referrals/close_form.html", {"form": form, "referral": referral,
+                                                         "has_discharge": has_discharge})
+
+
+@role_required(Role.ADVISER, Role.MANAGER)
+def referral_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_reopen(referral=referral, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, "Referral reopened.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/reopen_form.html", {"form": form, "referral": referral})

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from outcomes.demo import create_star_readings
 from providers.demo import create_onward_referrals
 from providers.models import Provider
 from referrals.models import Ethnicity, Patient, Referral, Sex, Source, Status, Urgency
@@ -58,7 +59,8 @@ NEED_WEIGHTS = {  # the seeds' most frequent categories first
 DECLINE_REASONS = ["Does not meet the criteria: no long-term condition recorded.",
                    "Patient already supported by the community mental health team.",
                    "Patient could not be contacted after three attempts."]
-CLOSURE_REASONS = ["Goals met", "Moved on to VCS activity", "Declined further support", "Moved away", "Died"]
+CLOSURE_REASONS = ["goals_met", "goals_met", "moved_on_vcs", "moved_on_vcs", "declined_support", "moved_away",
+                   "died"]
 BME_CODES = ["D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S"]
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
@@ -70,6 +72,7 @@ class DemoSummary:
     patients: int = 0
     referrals: int = 0
     onward_referrals: int = 0
+    star_readings: int = 0
 
 
 def nhs_number_from(rng: random.Random) -> str:
@@ -164,7 +167,8 @@ def _history_rows(referral: Referral, *, gp: User | None, adviser: User | None) 
     elif referral.status == Status.DECLINED:
         rows.append(at(referral.decision_date, adviser, adviser_id=None))
     elif referral.status in (Status.ACCEPTED, Status.CLOSED):
-        rows.append(at(referral.decision_date, adviser, status=Status.ACCEPTED, closed_date=None, closure_reason=""))
+        rows.append(at(referral.decision_date, adviser, status=Status.ACCEPTED, closed_date=None,
+                       closure_reason=""))
         if referral.status == Status.CLOSED:
             rows.append(at(referral.closed_date, adviser))
     return rows
@@ -236,6 +240,7 @@ def seed_demo(*, seed: int = 2012, referrals: int = 3600, practices: int = 35,
     people = _create_people(rng, summary, practices)
     today = today or local_today()
     _create_referrals(rng, summary, people, count=referrals, today=today)
+    summary.star_readings = create_star_readings(rng, today=today)
     summary.onward_referrals = create_onward_referrals(rng, start=today - dt.timedelta(days=1095), today=today)
     User.objects.create(username="provider1", first_name="Gail", last_name="Steele", role=Role.PROVIDER_STAFF,
                         provider=Provider.objects.get(code="RVBS"), password=people["password"],

@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("referrals/", include("referrals.urls")),
     path("providers/", include("providers.urls")),
+    path("outcomes/", include("outcomes.urls")),
 ]

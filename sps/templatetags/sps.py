@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
+from sps.categories import Category
 from sps.lib.money import format_pounds
 from sps.lib.nhs_number import format_nhs_number
 
@@ -37,3 +38,8 @@ def nav_active(context, prefix: str) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def category_label(key: str) -> str:
+    return dict(Category.choices).get(key, key)

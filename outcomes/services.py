@@ -1,0 +1,78 @@
+"""Recording assessments and star readings."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from outcomes.models import Assessment, ReadingKind, StarReading
+from outcomes.star import AREA_KEYS, AREA_LABELS, SCALE
+from referrals.models import Referral, Status
+from sps.lib.dates import today
+from sps.models import User
+
+# Assessments are recorded while the person is supported.
+ASSESSABLE = (Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
+
+
+def _save(obj, *, by: User) -> None:
+    obj.full_clean()
+    obj._history_user = by
+    obj.save()
+
+
+def check_reading(*, referral: Referral, kind: str, on: dt.date, scores: dict[str, int | None]) -> None:
+    """The rules for a reading, each refused with a message next to its field (issue 4):
+    every area scored 1-5; not in the future nor before the referral date; one baseline per referral;
+    a review or discharge only after the baseline."""
+    errors: dict[str, str] = {}
+    for key in AREA_KEYS:
+        score = scores.get(key)
+        if score is None:
+            errors[key] = f"Score {AREA_LABELS[key].lower()} from 1 to 5."
+        elif score not in SCALE:
+            errors[key] = f"{score} is not a score: use 1 to 5."
+    if on > today():
+        errors["date"] = "The date cannot be in the future."
+    elif on < referral.referral_date:
+        errors["date"] = f"The date cannot be before the referral date ({referral.referral_date:%d/%m/%Y})."
+    baseline = referral.star_readings.filter(kind=ReadingKind.BASELINE).order_by("reading_date", "pk").first()
+    if kind == ReadingKind.BASELINE and baseline:
+        errors["reading_kind"] = (f"This referral already has a baseline ({baseline.reading_date:%d/%m/%Y}): "
+                                  "record a review instead.")
+    if kind in (ReadingKind.REVIEW, ReadingKind.DISCHARGE):
+        if baseline is None:
+            errors["reading_kind"] = "Record the baseline first: a review compares with it."
+        elif on <= baseline.reading_date and "date" not in errors:
+            errors["date"] = f"A {kind} must be after the baseline ({baseline.reading_date:%d/%m/%Y})."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def assessment_record(*, referral: Referral, by: User, date: dt.date, kind: str, needs: list[str],
+                      notes: str = "", reading_kind: str = "", scores: dict[str, int | None] | None = None,
+                      area_notes: dict[str, str] | None = None) -> Assessment:
+    """Record a contact and, for a baseline, review or discharge, its star reading. Recording the baseline
+    moves the referral to `assessed` (domain.md lifecycle)."""
+    # Lock the referral: two advisers recording a baseline at once must not both succeed.
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in ASSESSABLE:
+        raise ValidationError(f"This referral is {referral.get_status_display().lower()}: assessments are "
+                              "recorded once it is accepted and until it is closed.")
+    if reading_kind:
+        check_reading(referral=referral, kind=reading_kind, on=date, scores=scores or {})
+    elif date > today() or date < referral.referral_date:
+        raise ValidationError({"date": "The date must be between the referral date and today."})
+    assessment = Assessment(referral=referral, adviser=by, date=date, kind=kind, needs=list(needs), notes=notes)
+    _save(assessment, by=by)
+    if reading_kind:
+        notes_by_area = {key: text.strip() for key, text in (area_notes or {}).items() if text and text.strip()}
+        reading = StarReading(referral=referral, assessment=assessment, kind=reading_kind, reading_date=date,
+                              recorded_by=by, notes=notes_by_area, **(scores or {}))
+        _save(reading, by=by)
+        if reading_kind == ReadingKind.BASELINE and referral.status == Status.ACCEPTED:
+            referral.status = Status.ASSESSED
+            referral._history_user = by
+            referral.save(update_fields=["status", "updated_at"])
+    return assessment
