@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from providers.models import Provider
 from sps.models import Role
@@ -17,13 +16,13 @@ CHROMIUM = "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _collected_static(django_db_blocker):
-    """With DEBUG off, pages name hashed static files: collect them once, as a deployment would."""
+def pytest_configure(config):
+    """The live server serves static files through the finders, which know nothing of hashed names, so the tests
+    use plain names; sps/tests/test_static_build.py checks the production build (hashed, compressed)."""
     from django.conf import settings
 
-    if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
-        call_command("collectstatic", interactive=False, verbosity=0)
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 @pytest.fixture
