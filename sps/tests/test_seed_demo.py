@@ -19,9 +19,10 @@ def _fingerprint() -> list[tuple]:
 
 
 def _wipe() -> None:
+    from outcomes.models import Assessment, StarReading
     from providers.models import Budget, Grant, OnwardReferral, Service, SpotPurchase
 
-    for model in [OnwardReferral, SpotPurchase, Grant, Budget, Service]:
+    for model in [StarReading, Assessment, OnwardReferral, SpotPurchase, Grant, Budget, Service]:
         model.objects.all().delete()
     User.objects.filter(role=Role.PROVIDER_STAFF).delete()
     Referral.objects.all().delete()
@@ -95,3 +96,23 @@ def test_demo_providers_grants_and_onward_referrals_follow_the_seeds(db):
     assert top[:2] == ["community_activity", "information_advice"]
     assert not Referral.objects.filter(status=Status.ACCEPTED, onward_referrals__isnull=False).exists()
     assert User.objects.get(username="provider1").provider.code == "RVBS"
+
+
+def test_demo_readings_show_realistic_progress(db):
+    from collections import defaultdict
+
+    from outcomes.models import StarReading
+    from outcomes.progress import progress_of
+
+    call_command("seed_demo", referrals=2000, today=DAY)
+    by_referral = defaultdict(list)
+    for reading in StarReading.objects.all():
+        by_referral[reading.referral_id].append(reading)
+    progress = [p for p in map(progress_of, by_referral.values()) if p]
+    assert len(progress) > 800
+    assert 0.75 <= sum(bool(p.improved) for p in progress) / len(progress) <= 0.87  # about four in five
+    low = sum(len(p.low_improved) for p in progress) / sum(len(p.low_at_baseline) for p in progress)
+    high = (sum(len(p.improved) - len(p.low_improved) for p in progress)
+            / sum(8 - len(p.low_at_baseline) for p in progress))
+    assert low > high + 0.2  # low scorers improve most
+    assert not Referral.objects.filter(status=Status.ACCEPTED, star_readings__kind="baseline").exists()
