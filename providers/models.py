@@ -171,6 +171,8 @@ STATUS_DATE_FIELD = {
 class OnwardReferral(models.Model):
     """A referral on from the service to a community service, a statutory one, or a signpost."""
 
+    ref = models.CharField("onward referral reference", max_length=50, unique=True, null=True, blank=True,
+                           help_text="The old system's reference, for imports.")
     referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="onward_referrals")
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="onward_referrals")

@@ -107,6 +107,8 @@ OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED, Status.ACTIV
 class Referral(models.Model):
     """A referral of a patient into the service, and its lifecycle (domain.md, 'Referral lifecycle')."""
 
+    ref = models.CharField("referral reference", max_length=50, unique=True, null=True, blank=True,
+                           help_text="The old system's reference, for imports.")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
     practice = models.ForeignKey("sps.Practice", on_delete=models.PROTECT, related_name="referrals")
     referred_by = models.ForeignKey(

@@ -1,1 +1,120 @@
-from django.db import models  # noqa: F401  (hospital episodes, costs and reports arrive with later issues)
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+class EpisodeType(models.TextChoices):
+    NEL_ADMISSION = "nel_admission", "Non-elective admission (spell)"
+    NEL_FCE = "nel_fce", "Non-elective finished consultant episode"
+    AE_ATTENDANCE = "ae_attendance", "A&E attendance"
+    OUTPATIENT = "outpatient", "Outpatient appointment"
+
+
+class ImportKind(models.TextChoices):
+    PRACTICES = "practices", "Practices"
+    USERS = "users", "Users"
+    PROVIDERS = "providers", "Providers and services"
+    GRANTS = "grants", "Grants"
+    REFERRALS = "referrals", "Referrals (with their patients)"
+    ONWARD = "onward", "Onward referrals"
+    STAR = "star", "Star readings"
+    EPISODES = "episodes", "Hospital episodes"
+    COSTS = "costs", "Programme costs"
+
+
+class ImportBatch(models.Model):
+    """One import of a file: who, when, what file, and what it did. For hospital episodes and programme costs
+    the batch is their record (they keep no history of their own)."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(max_length=255)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    covered_until = models.DateField(null=True, blank=True, help_text="Episodes: the last date the extract covers.")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    ignored = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.file_name}"
+
+
+class HospitalEpisode(models.Model):
+    """A row of the commissioner's hospital activity extract, for a patient of the service."""
+
+    patient = models.ForeignKey("referrals.Patient", on_delete=models.CASCADE, related_name="episodes")
+    episode_type = models.CharField(max_length=20, choices=EpisodeType.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    episode_ref = models.CharField(max_length=50, blank=True, default="")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="episodes")
+
+    class Meta:
+        ordering = ["patient", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "episode_type", "start_date", "episode_ref"],
+                                    name="episode_natural_key"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                                   name="episode_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_episode_type_display()} {self.start_date:%d/%m/%Y}"
+
+
+class ProgrammeCost(models.Model):
+    """Money spent on the service (staff, grants) on a date; evaluation.md's programme cost sums these."""
+
+    date = models.DateField()
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="costs")
+
+    class Meta:
+        ordering = ["date", "description"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "description"], name="programme_cost_natural_key"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="programme_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.date:%d/%m/%Y})"
+
+
+# NHS Reference Costs 2016/17 (evaluation.md): spells are costed, not the episodes within them.
+DEFAULT_UNIT_COSTS = {"nel_admission": 1590, "ae_attendance": 148, "outpatient": 120, "bed_days": 0, "nel_fce": 0}
+
+
+class UnitCostMeasure(models.TextChoices):
+    NEL_ADMISSION = "nel_admission", "Non-elective admission (spell)"
+    NEL_FCE = "nel_fce", "Non-elective finished consultant episode"
+    AE_ATTENDANCE = "ae_attendance", "A&E attendance"
+    OUTPATIENT = "outpatient", "Outpatient appointment"
+    BED_DAYS = "bed_days", "Bed day"
+
+
+class UnitCost(models.Model):
+    """£ per episode (or bed day) in a financial year (the year it starts: 2026 is 2026/27); the manager keeps
+    them. A year without its own figures uses the defaults."""
+
+    financial_year = models.PositiveSmallIntegerField(help_text="The year the financial year starts: 2026 is 2026/27.")
+    measure = models.CharField(max_length=20, choices=UnitCostMeasure.choices)
+    amount = models.DecimalField(max_digits=9, decimal_places=2, validators=[MinValueValidator(0)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-financial_year", "measure"]
+        constraints = [models.UniqueConstraint(fields=["financial_year", "measure"], name="one_unit_cost_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.financial_year}/{(self.financial_year + 1) % 100:02d}"

@@ -1,0 +1,132 @@
+"""Parsing one value of an import row. Each raises CellError with the message the row's error shows; the rules
+themselves (NHS number, postcode, ...) are the validators the forms use."""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from sps.lib.nhs_number import normalise_nhs_number
+from sps.lib.postcode import normalise_postcode
+from sps.validators import validate_nhs_number
+
+
+class CellError(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_TRUE = {"yes", "true", "1", "y"}
+_FALSE = {"no", "false", "0", "n"}
+
+
+def date(column: str, value: str, *, required: bool = False) -> dt.date | None:
+    """YYYY-MM-DD or DD/MM/YYYY (formats.md)."""
+    if not value:
+        if required:
+            raise CellError(column, "is required")
+        return None
+    if match := _ISO.match(value):
+        year, month, day = map(int, match.groups())
+    elif match := _UK.match(value):
+        day, month, year = map(int, match.groups())
+    else:
+        raise CellError(column, f"{value} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellError(column, f"{value} is not a real date") from None
+
+
+def boolean(column: str, value: str, *, default: bool | None = None) -> bool | None:
+    if not value:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise CellError(column, f"{value} is not yes or no")
+
+
+def money(column: str, value: str, *, required: bool = False) -> Decimal | None:
+    """A number of pounds, optionally with £ and thousands commas; never negative."""
+    if not value:
+        if required:
+            raise CellError(column, "is required")
+        return None
+    try:
+        amount = Decimal(value.replace("£", "").replace(",", "").strip())
+    except InvalidOperation:
+        raise CellError(column, f"{value} is not an amount of money") from None
+    if not amount.is_finite():
+        raise CellError(column, f"{value} is not an amount of money")
+    if amount < 0:
+        raise CellError(column, f"{value} is negative")
+    return amount
+
+
+def integer(column: str, value: str, *, low: int | None = None, high: int | None = None,
+            required: bool = False) -> int | None:
+    if not value:
+        if required:
+            raise CellError(column, "is required")
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise CellError(column, f"{value} is not a whole number") from None
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise CellError(column, f"{value} is not between {low} and {high}")
+    return number
+
+
+def choice(column: str, value: str, choices, *, required: bool = True) -> str:
+    if not value:
+        if required:
+            raise CellError(column, "is required")
+        return ""
+    if value not in choices:
+        raise CellError(column, f"{value} is not one of {', '.join(choices)}")
+    return value
+
+
+def required(column: str, value: str) -> str:
+    if not value:
+        raise CellError(column, "is required")
+    return value
+
+
+def nhs_number(column: str, value: str) -> str:
+    try:
+        validate_nhs_number(value)
+    except ValidationError as error:
+        raise CellError(column, error.messages[0]) from None
+    return normalise_nhs_number(value)
+
+
+def postcode(column: str, value: str, *, required: bool = False) -> str:
+    if not value:
+        if required:
+            raise CellError(column, "is required")
+        return ""
+    if (normalised := normalise_postcode(value)) is None:
+        raise CellError(column, f"{value} is not a UK postcode")
+    return normalised
+
+
+def lookup(column: str, value: str, table: dict, what: str, *, required: bool = True):
+    """The object a code names, from a table loaded once for the whole import."""
+    if not value:
+        if required:
+            raise CellError(column, "is required")
+        return None
+    try:
+        return table[value]
+    except KeyError:
+        raise CellError(column, f"unknown {what} {value}") from None

@@ -1,0 +1,155 @@
+"""Running an import: the same for the command line and the upload page (formats.md, 'Import')."""
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import BinaryIO, TextIO
+
+from django.db import transaction
+
+from reports.imports.base import Counts, RowError, RowRejected
+from reports.imports.episodes import EpisodesHandler
+from reports.imports.kinds import (
+    CostsHandler,
+    GrantsHandler,
+    OnwardHandler,
+    PracticesHandler,
+    ProvidersHandler,
+    ReferralsHandler,
+    StarHandler,
+    UsersHandler,
+)
+from reports.imports.reader import FileError, read_rows
+from reports.models import ImportBatch
+from sps.models import User
+
+# In the order a new deployment imports them (formats.md).
+HANDLERS = {h.kind: h for h in [PracticesHandler, UsersHandler, ProvidersHandler, GrantsHandler, ReferralsHandler,
+                                OnwardHandler, StarHandler, EpisodesHandler, CostsHandler]}
+COLUMNS = {kind: handler.columns for kind, handler in HANDLERS.items()}
+MAX_ERRORS_SHOWN = 1000
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    dry_run: bool
+    counts: Counts = field(default_factory=Counts)
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    file_error: str = ""
+    notes: list[str] = field(default_factory=list)
+    batch: ImportBatch | None = None
+
+    @property
+    def written(self) -> bool:
+        return self.batch is not None and not self.dry_run
+
+    error_count_rows: int = 0
+    aborted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether the import went through (with --skip-invalid, rejected rows do not stop it)."""
+        return not self.file_error and not self.aborted
+
+    def summary(self) -> str:
+        c = self.counts
+        return (f"{c.created} created, {c.updated} updated, {c.unchanged} unchanged, {c.ignored} ignored, "
+                f"{c.rejected} rejected")
+
+
+class _Abort(Exception):
+    """Some row was invalid and the import is all-or-nothing: undo everything."""
+
+
+def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None, dry_run: bool = False,
+               rejects: TextIO | None = None, covered_until: dt.date | None = None,
+               on_progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import a file of `kind`. All or nothing unless `rejects` is given (--skip-invalid): then valid rows are
+    written and invalid ones go to `rejects` with an `error` column. With `dry_run` nothing is kept. The whole
+    import is one transaction, so a failure part way (a database error, the process killed) leaves the database
+    as it was."""
+    result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run)
+    handler_class = HANDLERS.get(kind)
+    if handler_class is None:
+        result.file_error = f"Unknown kind {kind}: use one of {', '.join(HANDLERS)}."
+        return result
+    if kind == "episodes" and covered_until is None:
+        result.file_error = "Hospital episodes need the date the extract covers until (--covered-until)."
+        return result
+    skip_invalid = rejects is not None
+    reject_writer = None
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(kind=kind, file_name=file_name, imported_by=user,
+                                               covered_until=covered_until if kind == "episodes" else None)
+            handler = handler_class(user=user, batch=batch, options={"covered_until": covered_until})
+            handler.prepare()
+            rows = read_rows(stream, columns=handler.columns, kind=kind, other_kinds=COLUMNS,
+                             on_progress=on_progress)
+            for chunk in batched(rows, handler.chunk_size):
+                valid, by_line = [], {}
+                for row in chunk:
+                    try:
+                        valid.append(handler.clean(row))
+                        by_line[row.line] = row
+                    except RowRejected as rejected:
+                        reject_writer = _reject(result, rejects, reject_writer, row, rejected.errors)
+                if valid and (skip_invalid or not result.error_count):
+                    counts, write_errors = handler.write(valid)
+                    result.counts += counts
+                    for line, errors in _by_line(write_errors).items():
+                        reject_writer = _reject(result, rejects, reject_writer, by_line[line], errors)
+            if result.error_count and not skip_invalid:
+                raise _Abort
+            result.counts += handler.finish()
+            result.counts.rejected = result.error_count_rows
+            for name in ("created", "updated", "unchanged", "ignored", "rejected"):
+                setattr(batch, name, getattr(result.counts, name))
+            batch.save()
+            result.batch = batch
+            if dry_run:
+                transaction.set_rollback(True)
+    except _Abort:
+        result.aborted = True
+        result.counts = Counts(rejected=result.error_count_rows)
+    except FileError as error:
+        result.file_error = str(error)
+        result.counts = Counts()
+    if kind == "users" and result.counts.created:
+        result.notes.append(f"{result.counts.created} new login{'s have' if result.counts.created > 1 else ' has'} "
+                            "no password yet: each sets one with \"Forgotten your password?\" on the sign-in page, "
+                            "so their email address must be right.")
+    return result
+
+
+def batched(iterable, size: int):
+    """itertools.batched, which arrives with Python 3.12."""
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _by_line(errors: list[RowError]) -> dict[int, list[RowError]]:
+    grouped: dict[int, list[RowError]] = {}
+    for error in errors:
+        grouped.setdefault(error.line, []).append(error)
+    return grouped
+
+
+def _reject(result: ImportResult, rejects: TextIO | None, writer, row, errors: list[RowError]):
+    result.error_count += len(errors)
+    result.error_count_rows += 1
+    room = MAX_ERRORS_SHOWN - len(result.errors)
+    result.errors.extend(errors[:max(room, 0)])
+    if rejects is not None:
+        if writer is None:
+            writer = csv.DictWriter(rejects, fieldnames=[*row.values, "error"])
+            writer.writeheader()
+        writer.writerow({**row.values, "error": "; ".join(f"{e.column}: {e.message}" if e.column else e.message
+                                                          for e in errors)})
+    return writer
