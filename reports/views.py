@@ -1,0 +1,87 @@
+import datetime as dt
+import io
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from reports.forms import ImportForm
+from reports.imports.run import run_import
+from reports.selectors import import_history
+from sps.access import role_required
+from sps.models import Role
+
+SESSION_KEY = "pending_imports"
+
+
+def _upload_path(token: str) -> Path:
+    return Path(settings.IMPORT_DIR) / f"{token}.csv"
+
+
+def _run(pending: dict, user, *, dry_run: bool):
+    rejects = io.StringIO() if pending["skip_invalid"] else None
+    covered = pending["covered_until"]
+    with open(_upload_path(pending["token"]), "rb") as stream:
+        result = run_import(kind=pending["kind"], stream=stream, file_name=pending["name"], user=user,
+                            dry_run=dry_run, rejects=rejects,
+                            covered_until=dt.date.fromisoformat(covered) if covered else None)
+    return result, rejects
+
+
+@role_required(Role.MANAGER)
+def imports(request: HttpRequest) -> HttpResponse:
+    """Upload a file, see a dry run with every error, then confirm. The history of imports below."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "history": list(import_history()[:50])}
+    if request.method == "POST" and form.is_valid():
+        token = uuid.uuid4().hex
+        Path(settings.IMPORT_DIR).mkdir(parents=True, exist_ok=True)
+        with open(_upload_path(token), "wb") as out:
+            for chunk in form.cleaned_data["file"].chunks():
+                out.write(chunk)
+        covered = form.cleaned_data["covered_until"]
+        pending = {"token": token, "kind": form.cleaned_data["kind"], "name": form.cleaned_data["file"].name,
+                   "covered_until": covered.isoformat() if covered else "",
+                   "skip_invalid": form.cleaned_data["skip_invalid"]}
+        request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: pending}
+        result, _ = _run(pending, request.user, dry_run=True)
+        context.update({"result": result, "pending": pending, "form": ImportForm()})
+    return render(request, "reports/imports.html", context)
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    pending = request.session.get(SESSION_KEY, {}).get(token)
+    if pending is None or not _upload_path(token).exists():
+        raise Http404
+    result, rejects = _run(pending, request.user, dry_run=False)
+    _upload_path(token).unlink(missing_ok=True)
+    request.session[SESSION_KEY] = {k: v for k, v in request.session.get(SESSION_KEY, {}).items() if k != token}
+    if result.ok:
+        messages.success(request, f"Imported {pending['name']}: {result.summary()}.")
+        if rejects is not None and result.counts.rejected:
+            request.session[f"rejects_{result.batch.pk}"] = rejects.getvalue()
+            messages.warning(request, f"{result.counts.rejected} rows were set aside: download them from the "
+                                      "history below.")
+        for note in result.notes:
+            messages.info(request, note)
+    else:
+        messages.error(request, result.file_error or f"Nothing was imported: {result.error_count} errors. "
+                                                     "Check the file again for the list.")
+    return redirect("reports:imports")
+
+
+@role_required(Role.MANAGER)
+def import_rejects(request: HttpRequest, batch_pk: int) -> HttpResponse:
+    """The rows set aside by an import this session made with "set the invalid ones aside"."""
+    content = request.session.get(f"rejects_{batch_pk}")
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected_rows_{batch_pk}.csv"'
+    return response

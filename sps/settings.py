@@ -110,6 +110,9 @@ STORAGES = {
     },
 }
 
+# Uploaded import files wait here between the check and the confirmation.
+IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

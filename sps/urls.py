@@ -10,4 +10,5 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("providers/", include("providers.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("reports/", include("reports.urls")),
 ]

@@ -1,0 +1,16 @@
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from reports.models import DEFAULT_UNIT_COSTS, ImportBatch, UnitCost
+
+
+def import_history() -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.select_related("imported_by").order_by("-imported_at", "-pk")
+
+
+def unit_costs_for(financial_year: int) -> dict[str, Decimal]:
+    """£ per measure for a financial year: the manager's figures where set, the defaults (evaluation.md) where not."""
+    costs = {measure: Decimal(amount) for measure, amount in DEFAULT_UNIT_COSTS.items()}
+    costs.update(UnitCost.objects.filter(financial_year=financial_year).values_list("measure", "amount"))
+    return costs
