@@ -17,7 +17,9 @@ from outcomes.demo import create_star_readings
 from providers.demo import create_onward_referrals
 from providers.models import Provider
 from referrals.models import Ethnicity, Patient, Referral, Sex, Source, Status, Urgency
+from reports.demo import create_hospital_episodes
 from sps.categories import Category
+from sps.lib.nhs_number import with_check_digit
 from sps.models import Practice, Role, User
 
 PLACES = [
@@ -73,16 +75,15 @@ class DemoSummary:
     referrals: int = 0
     onward_referrals: int = 0
     star_readings: int = 0
+    episodes: int = 0
 
 
 def nhs_number_from(rng: random.Random) -> str:
-    """A random valid NHS number (Modulus 11), from the 9xx test range used for synthetic data."""
+    """A random valid NHS number from the 9xx range the NHS keeps for test data."""
     while True:
-        digits = [9] + [rng.randrange(10) for _ in range(8)]
-        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
-        check = 0 if check == 11 else check
-        if check != 10 and len(set(digits + [check])) > 1:
-            return "".join(map(str, digits + [check]))
+        digits = "9" + "".join(str(rng.randrange(10)) for _ in range(8))
+        if (number := with_check_digit(digits)) and len(set(number)) > 1:
+            return number
 
 
 def postcode_from(rng: random.Random) -> str:
@@ -242,6 +243,7 @@ def seed_demo(*, seed: int = 2012, referrals: int = 3600, practices: int = 35,
     _create_referrals(rng, summary, people, count=referrals, today=today)
     summary.star_readings = create_star_readings(rng, today=today)
     summary.onward_referrals = create_onward_referrals(rng, start=today - dt.timedelta(days=1095), today=today)
+    summary.episodes = create_hospital_episodes(rng, today=today)
     User.objects.create(username="provider1", first_name="Gail", last_name="Steele", role=Role.PROVIDER_STAFF,
                         provider=Provider.objects.get(code="RVBS"), password=people["password"],
                         email="gail@rvbs.example.org.uk")

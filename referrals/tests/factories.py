@@ -3,19 +3,16 @@ import datetime as dt
 import factory
 
 from referrals.models import Patient, Referral, Sex
+from sps.lib.nhs_number import with_check_digit
 from sps.tests.factories import PracticeFactory
 
 
 def valid_nhs_number(n: int) -> str:
-    """The n-th valid NHS number above 900 000 000 (the range used for test data)."""
+    """The n-th valid NHS number above 900 000 000 (the range the NHS keeps for test data)."""
     base = 900_000_000 + n * 7
-    while True:
-        digits = [int(d) for d in str(base)]
-        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
-        check = 0 if check == 11 else check
-        if check != 10:
-            return f"{base}{check}"
+    while (number := with_check_digit(str(base))) is None:
         base += 1
+    return number
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

@@ -41,3 +41,13 @@ def format_nhs_number(value: str) -> str:
     if len(digits) != 10:
         return value
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def with_check_digit(first_nine: str) -> str | None:
+    """The NHS number that starts with these nine digits, or None when no check digit works (it would be 10).
+    For making test and demo data (use the 9xx range, which the NHS keeps for test data)."""
+    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 10:
+        return None
+    return f"{first_nine}{0 if check == 11 else check}"

@@ -32,7 +32,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo loaded: {summary.practices} practices, {summary.users} logins, "
             f"{summary.patients} patients, {summary.referrals} referrals, "
-            f"{summary.star_readings} star readings, {summary.onward_referrals} onward referrals."))
+            f"{summary.star_readings} star readings, {summary.onward_referrals} onward referrals, "
+            f"{summary.episodes} hospital episodes."))
         self._print_logins()
 
     def _print_logins(self):
