@@ -90,6 +90,9 @@ class Handler:
     def finish(self) -> Counts:
         return Counts()
 
+    def close(self) -> None:
+        """Release anything the handler holds, whether or not the import went through."""
+
 
 def _differs(obj: models.Model, values: dict) -> bool:
     return any(getattr(obj, name) != value for name, value in values.items())

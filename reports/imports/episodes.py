@@ -1,8 +1,11 @@
-"""Hospital episodes: the commissioner's extract, perhaps millions of rows. Rows are checked in Python as they
-stream in, staged in a temporary table (COPY on PostgreSQL), then merged by natural key in a few statements."""
+"""Hospital episodes: the commissioner's extract, perhaps millions of rows. Each row is checked in Python as it
+streams in and staged, as checked text, in a temporary table (COPY on PostgreSQL); the database then finds the
+patients, counts the rows for people the service never saw (ignored), and merges the rest by natural key in one
+statement."""
 
 import csv
 import io
+from functools import lru_cache
 
 from django.db import connection
 
@@ -13,35 +16,51 @@ from reports.models import EpisodeType, HospitalEpisode
 from sps.lib.nhs_number import nhs_number_error, normalise_nhs_number
 
 STAGE = "import_episode_stage"
-KEY = ("nhs_number", "episode_type", "start_date", "episode_ref")
+KEY = ("patient_id", "episode_type", "start_date", "episode_ref")
 TYPES = frozenset(EpisodeType.values)
+PATIENTS = "referrals_patient"
+EPISODES = HospitalEpisode._meta.db_table
+COPY = (f"COPY {STAGE} (line, nhs_number, episode_type, start_date, end_date, episode_ref) "
+        "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (episode_ref))")
+
+
+# An extract names the same people and days again and again: each is checked once.
+@lru_cache(maxsize=1 << 17)
+def _checked_nhs_number(raw: str) -> str | None:
+    nhs = normalise_nhs_number(raw)
+    return nhs if nhs_number_error(nhs) is None else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _iso_date(raw: str) -> str | None:
+    try:
+        return f.date("date", raw).isoformat()
+    except f.CellError:
+        return None
 
 
 class EpisodesHandler(Handler):
     kind = "episodes"
     columns = {"nhs_number": True, "episode_type": True, "start_date": True, "end_date": False, "episode_ref": False}
-    chunk_size = 20000
+    chunk_size = 50000
 
     def prepare(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (line integer, nhs_number varchar(10), "
-                           "episode_type varchar(20), start_date date, end_date date, episode_ref varchar(50), "
-                           "patient_id bigint)")
+                           "episode_type varchar(20), start_date date, end_date date, episode_ref varchar(50))")
             if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+                cursor.execute("SET LOCAL work_mem = '128MB'")
 
     def clean(self, row: Row) -> tuple:
         values = row.values
-        nhs = normalise_nhs_number(values["nhs_number"])
+        nhs = _checked_nhs_number(values["nhs_number"])
         episode_type = values["episode_type"]
-        try:  # the common case, quickly; any doubt goes the careful way below for its messages
-            start = f.date("start_date", values["start_date"], required=True)
-            end = f.date("end_date", values.get("end_date", ""))
-            if nhs_number_error(nhs) is None and episode_type in TYPES and (end is None or end >= start):
-                return (row.line, nhs, episode_type, start, end, values.get("episode_ref", ""))
-        except f.CellError:
-            pass
+        start = _iso_date(values["start_date"]) if values["start_date"] else None
+        end = _iso_date(values["end_date"]) if values.get("end_date") else ""
+        # ISO dates compare as text; any doubt goes the careful way below, for its messages.
+        if nhs and start and end is not None and episode_type in TYPES and (not end or end >= start):
+            return (row.line, nhs, episode_type, start, end, values.get("episode_ref", ""))
         c = Cells(row)
         c(f.nhs_number, "nhs_number")
         c(f.choice, "episode_type", EpisodeType.values)
@@ -55,52 +74,65 @@ class EpisodesHandler(Handler):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 buffer = io.StringIO()
-                writer = csv.writer(buffer)
-                writer.writerows((line, nhs, kind, start.isoformat(), end.isoformat() if end else "", ref)
-                                 for line, nhs, kind, start, end, ref in items)
+                csv.writer(buffer).writerows(items)
                 buffer.seek(0)
-                cursor.cursor.copy_expert(
-                    f"COPY {STAGE} (line, nhs_number, episode_type, start_date, end_date, episode_ref) "
-                    "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (episode_ref))", buffer)
+                cursor.cursor.copy_expert(COPY, buffer, size=1 << 20)
             else:
                 cursor.executemany(f"INSERT INTO {STAGE} (line, nhs_number, episode_type, start_date, end_date, "
-                                   "episode_ref) VALUES (%s, %s, %s, %s, %s, %s)", items)
+                                   "episode_ref) VALUES (%s, %s, %s, %s, NULLIF(%s, ''), %s)", items)
         return Counts(), []
 
     def finish(self) -> Counts:
-        """Merge the staged rows: unknown NHS numbers are ignored; a repeated row counts once (the last);
-        a known episode with another end date is updated; the rest are created."""
-        episodes = HospitalEpisode._meta.db_table
-        patients = "referrals_patient"
-        same_key = " AND ".join(f"e.{c} = s.{c}" for c in ("patient_id", "episode_type", "start_date",
-                                                           "episode_ref"))
-        differs = "e.end_date IS DISTINCT FROM s.end_date" if connection.vendor == "postgresql" \
-            else "e.end_date IS NOT s.end_date"
-        counts = Counts()
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {STAGE}")
-            cursor.execute(f"UPDATE {STAGE} AS s SET patient_id = p.id FROM {patients} p "
-                           "WHERE p.nhs_number = s.nhs_number")
-            cursor.execute(f"DELETE FROM {STAGE} WHERE patient_id IS NULL")
-            counts.ignored = cursor.rowcount
-            cursor.execute(f"CREATE INDEX {STAGE}_key ON {STAGE} (patient_id, episode_type, start_date, "
-                           "episode_ref, line)")
-            cursor.execute(f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {STAGE} b WHERE "
-                           + " AND ".join(f"b.{c} = {STAGE}.{c}" for c in ("patient_id", "episode_type",
-                                                                          "start_date", "episode_ref"))
-                           + f" AND b.line > {STAGE}.line)")
-            repeated = cursor.rowcount
-            cursor.execute(f"SELECT COUNT(*) FROM {STAGE} s JOIN {episodes} e ON {same_key}")
-            matched = cursor.fetchone()[0]
-            cursor.execute(f"UPDATE {episodes} AS e SET end_date = s.end_date, batch_id = %s FROM {STAGE} s "
-                           f"WHERE {same_key} AND {differs}", [self.batch.pk])
-            counts.updated = cursor.rowcount
-            cursor.execute(f"INSERT INTO {episodes} (patient_id, episode_type, start_date, end_date, episode_ref, "
-                           f"batch_id) SELECT s.patient_id, s.episode_type, s.start_date, s.end_date, s.episode_ref, "
-                           f"%s FROM {STAGE} s WHERE NOT EXISTS (SELECT 1 FROM {episodes} e WHERE {same_key})",
-                           [self.batch.pk])
-            counts.created = cursor.rowcount
-            counts.unchanged = matched - counts.updated + repeated
+            counts = merge_stage(cursor, self.batch.pk, portable=connection.vendor != "postgresql")
             cursor.execute(f"DROP TABLE {STAGE}")
         return counts
+
+
+def merge_stage(cursor, batch_id: int, *, portable: bool) -> Counts:
+    """Merge the staged rows by natural key. Rows for people who are not patients here are ignored; a row
+    repeated in the file counts once (the last one); a known episode with another end date is updated; the
+    others are created."""
+    if not portable:
+        cursor.execute(f"ANALYZE {STAGE}")  # for a good plan: the planner knows nothing of a table filled just now
+    cursor.execute(f"SELECT COUNT(*), COUNT(p.id) FROM {STAGE} s LEFT JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number")
+    staged, known = cursor.fetchone()
+    created, updated = (_merge_portable if portable else _merge_postgresql)(cursor, batch_id)
+    return Counts(created=created, updated=updated, unchanged=known - created - updated, ignored=staged - known)
+
+
+def _merge_postgresql(cursor, batch_id: int) -> tuple[int, int]:
+    # DISTINCT ON keeps the last of repeated rows; its sort by key also makes the index inserts sequential.
+    key = ", ".join(KEY)
+    cursor.execute(
+        f"WITH s AS (SELECT DISTINCT ON ({key}) p.id AS patient_id, s.episode_type, s.start_date, s.end_date, "
+        f"s.episode_ref FROM {STAGE} s JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number "
+        f"ORDER BY {key}, s.line DESC), "
+        f"merged AS (INSERT INTO {EPISODES} AS e ({key}, end_date, batch_id) "
+        f"SELECT {key}, end_date, %s FROM s ON CONFLICT ({key}) DO UPDATE "
+        "SET end_date = EXCLUDED.end_date, batch_id = EXCLUDED.batch_id "
+        "WHERE e.end_date IS DISTINCT FROM EXCLUDED.end_date RETURNING (xmax = 0) AS inserted) "
+        "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM merged", [batch_id])
+    return cursor.fetchone()
+
+
+def _merge_portable(cursor, batch_id: int) -> tuple[int, int]:
+    """The same merge in plain SQL that SQLite (the demo database) understands."""
+    known = f"{STAGE}_known"
+    cursor.execute(f"DROP TABLE IF EXISTS {known}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {known} AS SELECT s.line, p.id AS patient_id, s.episode_type, "
+                   f"s.start_date, s.end_date, s.episode_ref FROM {STAGE} s "
+                   f"JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number")
+    cursor.execute(f"CREATE INDEX {known}_key ON {known} ({', '.join(KEY)}, line)")
+    cursor.execute(f"DELETE FROM {known} WHERE EXISTS (SELECT 1 FROM {known} b WHERE "
+                   + " AND ".join(f"b.{c} = {known}.{c}" for c in KEY) + f" AND b.line > {known}.line)")
+    same_key = " AND ".join(f"e.{c} = s.{c}" for c in KEY)
+    cursor.execute(f"UPDATE {EPISODES} AS e SET end_date = s.end_date, batch_id = %s FROM {known} s "
+                   f"WHERE {same_key} AND e.end_date IS NOT s.end_date", [batch_id])
+    updated = cursor.rowcount
+    cursor.execute(f"INSERT INTO {EPISODES} ({', '.join(KEY)}, end_date, batch_id) "
+                   f"SELECT {', '.join(f's.{c}' for c in KEY)}, s.end_date, %s FROM {known} s "
+                   f"WHERE NOT EXISTS (SELECT 1 FROM {EPISODES} e WHERE {same_key})", [batch_id])
+    created = cursor.rowcount
+    cursor.execute(f"DROP TABLE {known}")
+    return created, updated

@@ -1,18 +1,16 @@
 """Reading an import file: UTF-8 CSV (a byte-order mark accepted), one header row, streamed row by row."""
 
-import codecs
 import csv
+import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 
 class FileError(Exception):
     """The whole file is refused (wrong encoding, bad header, empty, ...): nothing is written."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int
     values: dict[str, str]
 
@@ -20,53 +18,47 @@ class Row:
 def read_rows(stream: BinaryIO, *, columns: dict[str, bool], kind: str, other_kinds: dict[str, dict[str, bool]],
               on_progress: Callable[[int], None] | None = None) -> Iterator[Row]:
     """Yield the rows of `stream` as {column: stripped value}, after checking the header against `columns`
-    ({name: required}). Memory does not grow with the file."""
-    text = _decoded_lines(stream, on_progress)
+    ({name: required}). Memory does not grow with the file. `on_progress` hears how far into the file (bytes)
+    the reading has got, now and then."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
         header = next(reader)
     except StopIteration:
         raise FileError("The file is empty: it has no header row.") from None
+    except UnicodeDecodeError:
+        raise FileError(NOT_UTF8.format(line=1)) from None
+    except csv.Error as error:
+        raise FileError(f"line 1: {error}") from None
     header = [name.strip() for name in header]
     if not any(header):
         raise FileError("The file is empty: it has no header row.")
     _check_header(header, columns, kind, other_kinds)
     width = len(header)
-    for values in reader:
-        line = reader.line_num
-        if not values or all(not v.strip() for v in values):
-            continue
-        if len(values) > width:
-            raise FileError(f"line {line}: {len(values)} fields, but the header has {width}.")
-        values = values + [""] * (width - len(values))
-        yield Row(line, {name: value.strip() for name, value in zip(header, values, strict=True)})
-
-
-def _decoded_lines(stream: BinaryIO, on_progress: Callable[[int], None] | None) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    line = 0
-    pending = ""
-    for chunk in iter(lambda: stream.read(1 << 16), b""):
-        if on_progress:
-            on_progress(len(chunk))
-        try:
-            text = decoder.decode(chunk)
-        except UnicodeDecodeError:
-            bad_line = line + (pending + chunk.decode("utf-8", errors="replace")).count("\n")
-            raise FileError(f"The file is not UTF-8 text (a bad byte on or after line {bad_line + 1}). "
-                            "Save it as CSV UTF-8 and try again.") from None
-        pending += text
-        *complete, pending = pending.split("\n")
-        for piece in complete:
-            line += 1
-            yield piece + "\n"
+    strip = str.strip
     try:
-        pending += decoder.decode(b"", final=True)
+        for values in reader:
+            if len(values) != width:
+                if len(values) > width:
+                    raise FileError(f"line {reader.line_num}: {len(values)} fields, but the header has {width}.")
+                values += [""] * (width - len(values))
+            if not any(values) or not any(map(strip, values)):
+                continue
+            line = reader.line_num
+            if on_progress and not line % 10000:
+                on_progress(stream.tell())
+            yield Row(line, dict(zip(header, map(strip, values), strict=True)))
     except UnicodeDecodeError:
-        raise FileError(f"The file is not UTF-8 text (it ends part way through a character, line {line + 1}).") \
-            from None
-    if pending:
-        yield pending
+        raise FileError(NOT_UTF8.format(line=reader.line_num + 1)) from None
+    except csv.Error as error:
+        raise FileError(f"line {reader.line_num}: {error}") from None
+    if on_progress:
+        on_progress(stream.tell())
+    text.detach()
+
+
+NOT_UTF8 = ("The file is not UTF-8 text (a character that is not, around line {line}). "
+            "Save it as \"CSV UTF-8\" and try again.")
 
 
 def _check_header(header: list[str], columns: dict[str, bool], kind: str,

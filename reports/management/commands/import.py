@@ -41,7 +41,7 @@ class Command(BaseCommand):
                                            desc=options["kind"], disable=not sys.stderr.isatty(), file=sys.stderr))
             result = run_import(kind=options["kind"], stream=stream, file_name=os.path.basename(path), user=user,
                                 dry_run=options["dry_run"], rejects=rejects, covered_until=options["covered_until"],
-                                on_progress=bar.update)
+                                on_progress=lambda position: bar.update(position - bar.n))
         self._report(result, options)
 
     def _user(self, username: str) -> User:
