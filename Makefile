@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The test settings do not depend on a developer's .env.
 TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret SECURE_COOKIES=off
 
-.PHONY: run test lint
+.PHONY: run test lint bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,3 +30,7 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+
+# The import benchmark of docs/benchmarks.md: a generated 1,000,000-row hospital extract into a throwaway PostgreSQL.
+bench: $(VENV)/.installed
+	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py bench_import'
