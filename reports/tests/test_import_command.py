@@ -106,6 +106,7 @@ def test_an_import_killed_part_way_leaves_the_database_as_it_was(tmp_path):
     assert process.poll() is None, process.communicate()
     process.send_signal(signal.SIGKILL)
     process.wait()
+    _end_other_sessions()  # as the server does when it notices the client is gone
     assert HospitalEpisode.objects.count() == 0
     assert not ImportBatch.objects.exists()
 
@@ -125,3 +126,10 @@ def _import_started() -> bool:
         cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE state = 'active' AND query ILIKE '%%COPY%%' "
                        "AND pid <> pg_backend_pid()")
         return cursor.fetchone()[0] > 0
+
+
+def _end_other_sessions() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
