@@ -10,15 +10,10 @@ from outcomes.star import AREA_KEYS, AREA_LABELS, SCALE
 from referrals.models import Referral, Status
 from sps.lib.dates import today
 from sps.models import User
+from sps.services import save_checked
 
 # Assessments are recorded while the person is supported.
 ASSESSABLE = (Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
-
-
-def _save(obj, *, by: User) -> None:
-    obj.full_clean()
-    obj._history_user = by
-    obj.save()
 
 
 def check_reading(*, referral: Referral, kind: str, on: dt.date, scores: dict[str, int | None]) -> None:
@@ -65,12 +60,12 @@ def assessment_record(*, referral: Referral, by: User, date: dt.date, kind: str,
     elif date > today() or date < referral.referral_date:
         raise ValidationError({"date": "The date must be between the referral date and today."})
     assessment = Assessment(referral=referral, adviser=by, date=date, kind=kind, needs=list(needs), notes=notes)
-    _save(assessment, by=by)
+    save_checked(assessment, by=by)
     if reading_kind:
         notes_by_area = {key: text.strip() for key, text in (area_notes or {}).items() if text and text.strip()}
         reading = StarReading(referral=referral, assessment=assessment, kind=reading_kind, reading_date=date,
                               recorded_by=by, notes=notes_by_area, **(scores or {}))
-        _save(reading, by=by)
+        save_checked(reading, by=by)
         if reading_kind == ReadingKind.BASELINE and referral.status == Status.ACCEPTED:
             referral.status = Status.ASSESSED
             referral._history_user = by

@@ -22,15 +22,10 @@ from providers.models import (
 from referrals.models import Referral, Status
 from sps.lib.dates import today
 from sps.models import Role, User
+from sps.services import save_checked
 
 # An onward referral may be made while the person is being supported.
 REFERRAL_STATUSES_FOR_ONWARD = (Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
-
-
-def _save(obj, *, by: User | None) -> None:
-    obj.full_clean()
-    obj._history_user = by
-    obj.save()
 
 
 def _check_date(day: dt.date, referral: Referral, what: str) -> None:
@@ -89,12 +84,10 @@ def onward_referral_create(*, referral: Referral, by: User, service: Service | N
         sent_date=made_date if status == OnwardStatus.SENT else None,
         ended_date=made_date if status == OnwardStatus.COMPLETED else None,
     )
-    _save(onward, by=by)
+    save_checked(onward, by=by)
     if referral.status != Status.ACTIVE:
         referral.status = Status.ACTIVE
-        referral.full_clean()
-        referral._history_user = by
-        referral.save()
+        save_checked(referral, by=by)
     if status == OnwardStatus.SENT and service is not None:
         transaction.on_commit(lambda: notifications.onward_referral_sent(onward))
     return onward
@@ -129,7 +122,7 @@ def onward_referral_set_status(*, onward: OnwardReferral, status: str, by: User,
     setattr(onward, STATUS_DATE_FIELD[status], on)
     if status == OnwardStatus.DECLINED:
         onward.decline_reason = reason.strip()
-    _save(onward, by=by)
+    save_checked(onward, by=by)
     if previous == OnwardStatus.SENT and status in (OnwardStatus.ACCEPTED, OnwardStatus.DECLINED):
         transaction.on_commit(lambda: notifications.onward_referral_decided(onward))
     return onward
@@ -141,7 +134,7 @@ def onward_referral_set_continued(*, onward: OnwardReferral, continued: bool, by
     if onward.status != OnwardStatus.COMPLETED:
         raise ValidationError("Whether the person continued is recorded once the service is completed.")
     onward.continued_after_end = continued
-    _save(onward, by=by)
+    save_checked(onward, by=by)
     return onward
 
 
@@ -156,7 +149,7 @@ def spot_purchase_request(*, referral: Referral, by: User, provider: Provider, d
         raise ValidationError({"cost": "The cost must be more than £0."})
     purchase = SpotPurchase(referral=referral, provider=provider, description=description, reason=reason,
                             cost=cost, requested_by=by, requested_date=today())
-    _save(purchase, by=by)
+    save_checked(purchase, by=by)
     transaction.on_commit(lambda: notifications.spot_purchase_requested(purchase))
     return purchase
 
@@ -172,6 +165,6 @@ def spot_purchase_decide(*, purchase: SpotPurchase, by: User, approve: bool, rea
     purchase.decided_by = by
     purchase.decided_date = today()
     purchase.refusal_reason = "" if approve else reason.strip()
-    _save(purchase, by=by)
+    save_checked(purchase, by=by)
     transaction.on_commit(lambda: notifications.spot_purchase_decided(purchase))
     return purchase

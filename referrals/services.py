@@ -10,13 +10,7 @@ from referrals.models import OPEN_STATUSES, Patient, Referral, Source, Status, U
 from referrals.selectors import open_referral_of
 from sps.lib.dates import today
 from sps.models import Practice, Role, User
-
-
-def _save(obj, *, by: User | None) -> None:
-    """full_clean, then save, with `by` recorded in history (also outside a request, e.g. commands)."""
-    obj.full_clean()
-    obj._history_user = by
-    obj.save()
+from sps.services import save_checked
 
 
 @transaction.atomic
@@ -34,7 +28,7 @@ def patient_create(*, by: User, practice: Practice, nhs_number: str, given_name:
         sex=sex, postcode=postcode, ethnicity=ethnicity, address=address, phone=phone, practice=practice,
         long_term_conditions=long_term_conditions, is_carer=is_carer,
     )
-    _save(patient, by=by)
+    save_checked(patient, by=by)
     return patient
 
 
@@ -64,7 +58,7 @@ def referral_create(*, patient: Patient, by: User, reason: str, referral_date: d
         raise ValidationError({"mdt_date": "The MDT meeting date cannot be after the referral date."})
     patient.consent_referral = True
     patient.consent_share = consent_share
-    _save(patient, by=by)
+    save_checked(patient, by=by)
     referral = Referral(
         patient=patient, practice=patient.practice, referred_by=by, referral_date=referral_date, source=source,
         mdt_date=mdt_date, risk_score=risk_score, reason=reason, needs=list(needs or []),
@@ -72,7 +66,7 @@ def referral_create(*, patient: Patient, by: User, reason: str, referral_date: d
     )
     try:
         with transaction.atomic():
-            _save(referral, by=by)
+            save_checked(referral, by=by)
     except IntegrityError:
         # Two people referring the same patient at once: the constraint holds, and says why.
         raise ValidationError(open_referral_message(open_referral_of(patient))) from None
@@ -90,7 +84,7 @@ def referral_withdraw(*, referral: Referral, by: User) -> Referral:
     _require_status(referral, Status.RECEIVED, action="withdrawn")
     referral.status = Status.WITHDRAWN
     referral.withdrawn_date = today()
-    _save(referral, by=by)
+    save_checked(referral, by=by)
     return referral
 
 
@@ -101,7 +95,7 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
     referral.status = Status.ACCEPTED
     referral.adviser = by
     referral.decision_date = today()
-    _save(referral, by=by)
+    save_checked(referral, by=by)
     transaction.on_commit(lambda: notifications.referral_accepted(referral))
     return referral
 
@@ -115,7 +109,7 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     referral.status = Status.DECLINED
     referral.decline_reason = reason.strip()
     referral.decision_date = today()
-    _save(referral, by=by)
+    save_checked(referral, by=by)
     return referral
 
 
@@ -126,7 +120,7 @@ def referral_assign(*, referral: Referral, adviser: User, by: User) -> Referral:
     if adviser.role != Role.ADVISER or not adviser.is_active:
         raise ValidationError({"adviser": "Choose an active adviser."})
     referral.adviser = adviser
-    _save(referral, by=by)
+    save_checked(referral, by=by)
     return referral
 
 
@@ -155,7 +149,7 @@ def referral_update(*, referral: Referral, by: User, version: int, **changes) ->
     for field, value in changes.items():
         setattr(current, field, value)
     current.version += 1
-    _save(current, by=by)
+    save_checked(current, by=by)
     return current
 
 
@@ -173,7 +167,7 @@ def referral_close(*, referral: Referral, by: User, reason: str, note: str = "",
     referral.closure_reason = reason
     referral.closure_note = note.strip()
     referral.closed_date = closed_date
-    _save(referral, by=by)
+    save_checked(referral, by=by)
     return referral
 
 
@@ -195,5 +189,5 @@ def referral_reopen(*, referral: Referral, by: User, reason: str) -> Referral:
     referral.closed_date = None
     referral.closure_reason = ""
     referral.closure_note = ""
-    _save(referral, by=by)
+    save_checked(referral, by=by)
     return referral
