@@ -1,0 +1,39 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize(("persona", "target"), [("gp_a", "referrals:list"), ("adviser_a", "referrals:caseload"),
+                                                 ("manager", "referrals:list"), ("provider_staff", "providers:inbox")])
+def test_each_role_starts_on_its_main_page(request, client_for, persona, target):
+    assert client_for(request.getfixturevalue(persona)).get(reverse("home")).url == reverse(target)
+
+
+def test_commissioner_is_told_plainly_there_is_nothing_yet(client_for, commissioner):
+    page = client_for(commissioner).get(reverse("home"))
+    assert page.status_code == 200 and "There are no pages for this role yet" in page.text
+
+
+def test_login_and_password_reset_pages_are_open(client):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("password_reset")).status_code == 200
+
+
+def test_signing_in_with_the_standard_field_names(client, gp_a):
+    response = client.post(reverse("login"), {"username": "gp_a", "password": "correct horse battery"})
+    assert response.url == reverse("home")
+
+
+def test_manager_keeps_reference_data_in_the_admin(client_for, manager, practice_a):
+    client = client_for(manager)
+    assert client.get("/admin/").status_code == 200
+    assert practice_a.name in client.get("/admin/sps/practice/").text
+
+
+@pytest.mark.parametrize("persona", ["gp_a", "adviser_a", "provider_staff", "commissioner"])
+def test_nobody_else_reaches_the_admin(request, client_for, persona, practice_a):
+    response = client_for(request.getfixturevalue(persona)).get("/admin/sps/practice/")
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_admin_needs_a_login(client):
+    assert "/admin/login/" in client.get("/admin/").url
