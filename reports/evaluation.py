@@ -1,0 +1,306 @@
+"""The four reports of the evaluation, exactly as ../shared/spec/evaluation.md defines them; each returns the
+JSON shape of formats.md. The report pages, their CSV downloads and `manage.py report` all call these.
+
+Everything is counted in the database; only the per-patient (before, after) pairs of the Wilcoxon test come
+into memory, as arrays."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncMonth
+
+from outcomes.models import ReadingKind, StarReading
+from outcomes.star import AREA_KEYS, LOW
+from providers.models import OnwardKind, OnwardReferral, OnwardStatus, SpotPurchase, SpotPurchaseStatus
+from referrals.models import Referral, Status
+from reports.models import EpisodeType, ImportBatch, ProgrammeCost
+from reports.selectors import unit_costs_for
+from sps.categories import Category
+from sps.db import DaysBetween
+from sps.periods import financial_year_of
+
+WHITE = ("A", "B", "C")
+NOT_STATED = ("Z", "")
+SUBGROUPS = ("all", "under_80", "80_plus", "continuing")
+MEASURES = ("nel_admission", "nel_fce", "ae_attendance", "outpatient", "bed_days")
+YEARS = (1, 3, 5)
+
+
+def _pct(numerator: int | None, denominator: int | None) -> float | None:
+    """A percentage whose denominator is 0 is null (evaluation.md)."""
+    return None if not denominator else 100.0 * (numerator or 0) / denominator
+
+
+def with_age(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Age in completed years on the referral date, computed by the database."""
+    birthday_to_come = Case(
+        When(Q(ref_month__lt=F("dob_month")) | Q(ref_month=F("dob_month"), ref_day__lt=F("dob_day")), then=1),
+        default=0, output_field=IntegerField())
+    return referrals.annotate(
+        ref_month=ExtractMonth("referral_date"), ref_day=ExtractDay("referral_date"),
+        dob_month=ExtractMonth("patient__date_of_birth"), dob_day=ExtractDay("patient__date_of_birth"),
+    ).annotate(age=ExpressionWrapper(ExtractYear("referral_date") - ExtractYear("patient__date_of_birth")
+                                     - birthday_to_come, output_field=IntegerField()))
+
+
+def period_referrals(start: dt.date, end: dt.date, practice: str | None = None) -> QuerySet[Referral]:
+    """Referrals whose referral date falls in the period (inclusive), from the practice if one is given."""
+    referrals = Referral.objects.filter(referral_date__range=(start, end))
+    return referrals.filter(practice__ods_code=practice) if practice else referrals
+
+
+def cohort(start: dt.date, end: dt.date, practice: str | None = None) -> QuerySet[Referral]:
+    """The cohort: referrals in the period, leaving out withdrawn and declined ones; a patient counts once, with
+    their earliest such referral (on the same date, the one created first)."""
+    eligible = period_referrals(start, end, practice).exclude(status__in=[Status.WITHDRAWN, Status.DECLINED])
+    first = eligible.filter(patient=OuterRef("patient")).order_by("referral_date", "created_at", "pk")
+    return eligible.filter(pk=Subquery(first.values("pk")[:1]))
+
+
+def engaged(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Substantively engaged (domain.md): a baseline star reading, and an onward referral other than a signpost
+    whose status is started or completed."""
+    baseline = StarReading.objects.filter(referral=OuterRef("pk"), kind=ReadingKind.BASELINE)
+    taken_up = OnwardReferral.objects.filter(referral=OuterRef("pk"), status__in=[OnwardStatus.STARTED,
+                                                                                 OnwardStatus.COMPLETED]) \
+        .exclude(kind=OnwardKind.SIGNPOST)
+    return referrals.filter(Exists(baseline), Exists(taken_up))
+
+
+# 1. Process measures ---------------------------------------------------------------------------------------
+
+
+def process(*, start: dt.date, end: dt.date, practice: str | None = None) -> dict:
+    referrals = with_age(period_referrals(start, end, practice).exclude(status=Status.WITHDRAWN))
+    figures = referrals.aggregate(
+        referrals_in=Count("pk"), practices=Count("practice", distinct=True),
+        age_80_plus=Count("pk", filter=Q(age__gte=80)), age_under_60=Count("pk", filter=Q(age__lt=60)),
+        ethnicity_stated=Count("pk", filter=~Q(patient__ethnicity__in=NOT_STATED)),
+        bme=Count("pk", filter=~Q(patient__ethnicity__in=NOT_STATED + WHITE)),
+    )
+    top = (referrals.values("practice__ods_code", "practice__name").annotate(n=Count("pk"))
+           .order_by("-n", "practice__ods_code").first())
+    onward = OnwardReferral.objects.filter(made_date__range=(start, end))
+    if practice:
+        onward = onward.filter(referral__practice__ods_code=practice)
+    by_kind = dict(onward.values_list("kind").annotate(n=Count("pk")).order_by())
+    by_category = dict(onward.annotate(category=Coalesce("service__category", Value(Category.OTHER)))
+                       .values_list("category").annotate(n=Count("pk")).order_by())
+    monthly = dict(referrals.annotate(month=TruncMonth("referral_date")).values_list("month")
+                   .annotate(n=Count("pk")).order_by())
+    out = {kind: by_kind.get(kind, 0) for kind in ("commissioned", "non_commissioned", "non_vcs")}
+    out["signposts"] = by_kind.get(OnwardKind.SIGNPOST, 0)
+    out["total"] = sum(out.values())
+    return {
+        "report": "process", "from": start.isoformat(), "to": end.isoformat(),
+        "referrals_in": figures["referrals_in"], "referrals_out": out, "practices": figures["practices"],
+        "top_practice": {"ods_code": top["practice__ods_code"], "name": top["practice__name"], "referrals": top["n"]}
+        if top else None,
+        "age_80_plus_pct": _pct(figures["age_80_plus"], figures["referrals_in"]),
+        "age_under_60_pct": _pct(figures["age_under_60"], figures["referrals_in"]),
+        "bme_pct": _pct(figures["bme"], figures["ethnicity_stated"]),
+        "by_category": {category: by_category.get(category, 0) for category in Category.values},
+        "monthly": [{"month": f"{month:%Y-%m}", "referrals": _month_count(monthly, month)}
+                    for month in _months(start, end)],
+    }
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+def _month_count(monthly: dict, month: dt.date) -> int:
+    for key, count in monthly.items():  # TruncMonth gives a date or a datetime, by database
+        if (key.year, key.month) == (month.year, month.month):
+            return count
+    return 0
+
+
+# 2. Wellbeing outcomes -------------------------------------------------------------------------------------
+
+
+def _wellbeing_sql(cohort_sql: str) -> str:
+    """Baseline: the earliest baseline reading of each cohort referral. Follow-up: its latest review or discharge
+    reading dated after the baseline, a discharge winning a tie of dates (evaluation.md section 2)."""
+    readings = StarReading._meta.db_table
+    improved = [f"CASE WHEN f.{a} > b.{a} THEN 1 ELSE 0 END" for a in AREA_KEYS]
+    per_area = ", ".join(
+        f"SUM({up}), SUM(CASE WHEN b.{a} <= {LOW} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN b.{a} <= {LOW} AND f.{a} > b.{a} THEN 1 ELSE 0 END), SUM(f.{a} - b.{a})"
+        for a, up in zip(AREA_KEYS, improved, strict=True))
+    return (
+        f"WITH cohort AS ({cohort_sql}), "
+        f"baseline AS (SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.referral_id "
+        f"ORDER BY r.reading_date, r.id) AS n FROM {readings} r WHERE r.kind = 'baseline' "
+        f"AND r.referral_id IN (SELECT id FROM cohort)) ranked WHERE n = 1), "
+        f"follow_up AS (SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.referral_id "
+        f"ORDER BY r.reading_date DESC, CASE WHEN r.kind = 'discharge' THEN 1 ELSE 0 END DESC, r.id DESC) AS n "
+        f"FROM {readings} r JOIN baseline b ON b.referral_id = r.referral_id "
+        f"WHERE r.kind IN ('review', 'discharge') AND r.reading_date > b.reading_date) ranked WHERE n = 1) "
+        f"SELECT COUNT(*), SUM(CASE WHEN {' + '.join(improved)} >= 1 THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {' + '.join(improved)} >= 4 THEN 1 ELSE 0 END), {per_area} "
+        f"FROM baseline b JOIN follow_up f ON f.referral_id = b.referral_id")
+
+
+def wellbeing(*, start: dt.date, end: dt.date, practice: str | None = None) -> dict:
+    from django.db import connection
+
+    cohort_sql, params = cohort(start, end, practice).values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_wellbeing_sql(cohort_sql), params)
+        row = [value or 0 for value in cursor.fetchone()]
+    patients, any_area, four_plus = row[:3]
+    areas, low_pairs, low_improved = {}, 0, 0
+    for i, key in enumerate(AREA_KEYS):
+        improved, low, low_up, change = row[3 + 4 * i: 7 + 4 * i]
+        areas[key] = {"progress_pct": _pct(improved, patients), "low_baseline": low,
+                      "low_improved_pct": _pct(low_up, low),
+                      "mean_change": None if not patients else change / patients}
+        low_pairs += low
+        low_improved += low_up
+    return {"report": "wellbeing", "from": start.isoformat(), "to": end.isoformat(), "patients": patients,
+            "progress_any_pct": _pct(any_area, patients), "progress_4plus_pct": _pct(four_plus, patients),
+            "low_improved_pct": _pct(low_improved, low_pairs), "areas": areas}
+
+
+# 3. Hospital episodes --------------------------------------------------------------------------------------
+
+
+def latest_data_until() -> dt.date | None:
+    """The latest date the imported hospital extracts cover."""
+    return ImportBatch.objects.filter(kind="episodes").order_by("-covered_until").values_list(
+        "covered_until", flat=True).first()
+
+
+def _window(before: bool) -> Q:
+    episode = "patient__episodes__start_date"
+    if before:
+        return Q(**{f"{episode}__gte": F("window_start"), f"{episode}__lt": F("referral_date")})
+    return Q(**{f"{episode}__gte": F("referral_date"), f"{episode}__lt": F("window_end")})
+
+
+def patient_pairs(*, start: dt.date, end: dt.date, data_until: dt.date, practice: str | None = None) -> list[dict]:
+    """Per engaged patient with a full year of follow-up: subgroup flags and (before, after) per measure.
+
+    Index date: the referral date. Before: index - 365 days <= start < index. After: index <= start <
+    index + 365 days. In the analysis only if index + 365 days <= data_until + 1 day. Bed days: the sum of
+    (end - start) in days over nel_admission spells starting in the window (no end date counts 0)."""
+    continued = OnwardReferral.objects.filter(referral=OuterRef("pk"), continued_after_end=True)
+    referrals = with_age(engaged(cohort(start, end, practice))).filter(
+        referral_date__lte=data_until - dt.timedelta(days=364)
+    ).annotate(window_start=F("referral_date") - dt.timedelta(days=365),
+               window_end=F("referral_date") + dt.timedelta(days=365),
+               continuing=Exists(continued))
+    figures = {}
+    for when, before in (("before", True), ("after", False)):
+        for kind in EpisodeType.values:
+            figures[f"{kind}_{when}"] = Count("patient__episodes", filter=_window(before)
+                                              & Q(patient__episodes__episode_type=kind))
+        figures[f"bed_days_{when}"] = Coalesce(Sum(
+            DaysBetween("patient__episodes__end_date", "patient__episodes__start_date"),
+            filter=_window(before) & Q(patient__episodes__episode_type=EpisodeType.NEL_ADMISSION)), 0)
+    return list(referrals.values("pk", "age", "continuing").annotate(**figures).order_by("pk"))
+
+
+def _in_subgroup(row: dict, subgroup: str) -> bool:
+    return {"all": True, "under_80": row["age"] < 80, "80_plus": row["age"] >= 80,
+            "continuing": row["continuing"]}[subgroup]
+
+
+def _p_value(before: list[int], after: list[int]) -> float | None:
+    """Two-sided Wilcoxon signed-rank test, zero differences dropped, as scipy computes it by default; null with
+    fewer than 10 non-zero differences."""
+    if sum(1 for b, a in zip(before, after, strict=True) if b != a) < 10:
+        return None
+    from scipy.stats import wilcoxon
+
+    return float(wilcoxon(before, after, zero_method="wilcox", alternative="two-sided").pvalue)
+
+
+def _measures(rows: list[dict]) -> dict:
+    measures = {}
+    for measure in MEASURES:
+        before = [row[f"{measure}_before"] for row in rows]
+        after = [row[f"{measure}_after"] for row in rows]
+        total_before, total_after = sum(before), sum(after)
+        measures[measure] = {
+            "before": total_before, "after": total_after,
+            "change_pct": None if not total_before else (total_after - total_before) / total_before * 100,
+            "p_value": _p_value(before, after),
+        }
+    return measures
+
+
+def episodes(*, start: dt.date, end: dt.date, practice: str | None = None,
+             data_until: dt.date | None = None) -> dict:
+    data_until = data_until or latest_data_until()
+    subgroups = {}
+    rows = patient_pairs(start=start, end=end, data_until=data_until, practice=practice) if data_until else []
+    for subgroup in SUBGROUPS:
+        members = [row for row in rows if _in_subgroup(row, subgroup)]
+        subgroups[subgroup] = {"patients": len(members), "measures": _measures(members)}
+    return {"report": "episodes", "from": start.isoformat(), "to": end.isoformat(),
+            "data_until": data_until.isoformat() if data_until else None, "subgroups": subgroups}
+
+
+# 4. Costs and return on investment -------------------------------------------------------------------------
+
+
+def programme_cost(start: dt.date, end: dt.date) -> Decimal:
+    """Programme-cost entries dated within the period plus spot purchases approved within it."""
+    costs = ProgrammeCost.objects.filter(date__range=(start, end)).aggregate(total=Sum("amount"))["total"]
+    spots = SpotPurchase.objects.filter(status=SpotPurchaseStatus.APPROVED, decided_date__range=(start, end)) \
+        .aggregate(total=Sum("cost"))["total"]
+    return (costs or Decimal(0)) + (spots or Decimal(0))
+
+
+def savings_over(first_year: float, years: int, persistence: float, discount_rate: float) -> float:
+    """sum for k = 1..N of s1 * p(k) / (1 + r) ** (k - 1), with p(1) = 1 and p(k) = persistence after."""
+    return sum(first_year * (1 if k == 1 else persistence) / (1 + discount_rate) ** (k - 1)
+               for k in range(1, years + 1))
+
+
+def roi(*, start: dt.date, end: dt.date, practice: str | None = None, data_until: dt.date | None = None,
+        programme_cost_override: float | None = None, persistence: float = 0.5, discount_rate: float = 0.035,
+        unit_costs: dict[str, float] | None = None) -> dict:
+    costs = {k: float(v) for k, v in unit_costs_for(financial_year_of(end)).items()}
+    costs.update(unit_costs or {})
+    spent = float(programme_cost(start, end)) if programme_cost_override is None else programme_cost_override
+    engaged_patients = engaged(cohort(start, end, practice)).count()
+    per_patient = spent / engaged_patients if engaged_patients else None
+    hospital = episodes(start=start, end=end, practice=practice, data_until=data_until)
+    subgroups = {}
+    for name, figures in hospital["subgroups"].items():
+        patients = figures["patients"]
+        year1 = None if not patients else sum(
+            (m["before"] - m["after"]) * costs[measure] for measure, m in figures["measures"].items()) / patients
+        savings = {str(n): None if year1 is None else savings_over(year1, n, persistence, discount_rate)
+                   for n in YEARS}
+        subgroups[name] = {"patients": patients, "saving_year1": year1, "savings": savings,
+                           "roi": {n: None if s is None or not per_patient else s / per_patient
+                                   for n, s in savings.items()}}
+    return {"report": "roi", "from": start.isoformat(), "to": end.isoformat(), "programme_cost": spent,
+            "engaged_patients": engaged_patients, "cost_per_patient": per_patient, "unit_costs": costs,
+            "persistence": persistence, "discount_rate": discount_rate, "subgroups": subgroups}
+
+
+REPORTS = {"process": process, "wellbeing": wellbeing, "episodes": episodes, "roi": roi}
