@@ -2,6 +2,8 @@ from django import forms
 
 from referrals.forms import DateInput
 from reports.models import ImportKind
+from sps.models import Practice
+from sps.periods import PeriodForm
 
 
 class ImportForm(forms.Form):
@@ -17,3 +19,35 @@ class ImportForm(forms.Form):
         if cleaned.get("kind") == ImportKind.EPISODES and not cleaned.get("covered_until"):
             self.add_error("covered_until", "Give the last date the hospital extract covers.")
         return cleaned
+
+
+class ReportForm(PeriodForm):
+    """Which report, the period, a practice, and the return-on-investment options with their defaults."""
+
+    report = forms.ChoiceField(choices=[("process", "Process measures"), ("wellbeing", "Wellbeing outcomes"),
+                                        ("episodes", "Hospital episodes"), ("roi", "Costs and return on investment")],
+                               initial="process")
+    practice = forms.ModelChoiceField(queryset=Practice.objects.order_by("name"), required=False,
+                                      to_field_name="ods_code", empty_label="All practices")
+    data_until = forms.DateField(required=False, widget=DateInput(), label="Hospital data until",
+                                 help_text="Default: the latest extract imported.")
+    persistence = forms.FloatField(required=False, min_value=0, max_value=1, initial=0.5,
+                                   help_text="Share of the first year's benefit kept in later years.")
+    discount_rate = forms.FloatField(required=False, min_value=0, max_value=1, initial=0.035)
+    programme_cost = forms.FloatField(required=False, min_value=0, label="Programme cost (£)",
+                                      help_text="Default: costs and approved spot purchases in the period.")
+
+    def report_arguments(self) -> tuple[str, dict]:
+        start, end = self.dates()
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        name = data.get("report") or "process"
+        arguments = {"start": start, "end": end,
+                     "practice": data["practice"].ods_code if data.get("practice") else None}
+        if name in ("episodes", "roi"):
+            arguments["data_until"] = data.get("data_until")
+        if name == "roi":
+            arguments["programme_cost_override"] = data.get("programme_cost")
+            for option in ("persistence", "discount_rate"):
+                if data.get(option) is not None:
+                    arguments[option] = data[option]
+        return name, arguments

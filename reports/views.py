@@ -9,10 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from reports.forms import ImportForm
+from reports.evaluation import REPORTS
+from reports.forms import ImportForm, ReportForm
 from reports.imports.run import run_import
+from reports.presentation import TABLES, charts, headline
 from reports.selectors import import_history
 from sps.access import role_required
+from sps.exports import csv_response
 from sps.models import Role
 
 SESSION_KEY = "pending_imports"
@@ -85,3 +88,25 @@ def import_rejects(request: HttpRequest, batch_pk: int) -> HttpResponse:
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejected_rows_{batch_pk}.csv"'
     return response
+
+
+@role_required(Role.MANAGER, Role.COMMISSIONER)
+def evaluation(request: HttpRequest) -> HttpResponse:
+    """The evaluation, live: one report at a time for a period, as headline figures, charts and tables, each table
+    downloadable as CSV. The commissioner sees small numbers suppressed and never a patient-level row."""
+    form = ReportForm(request.GET or None)
+    name, arguments = form.report_arguments()
+    result = REPORTS[name](**arguments)
+    small_numbers = request.user.role == Role.COMMISSIONER
+    tables = TABLES[name](result, small_numbers=small_numbers)
+    if wanted := request.GET.get("download"):
+        table = next((t for t in tables if t.name == wanted), None)
+        if table is None:
+            raise Http404
+        return csv_response(f"{name}_{table.name}_{result['from']}_{result['to']}.csv", table.header, table.rows)
+    return render(request, "reports/evaluation.html", {
+        "form": form, "name": name, "result": result, "tables": tables,
+        "start": arguments["start"], "end": arguments["end"],
+        "charts": charts(name, result, tables), "querystring": request.GET.urlencode(),
+        "headline": headline(name, result, small=small_numbers and arguments["practice"] is not None),
+    })

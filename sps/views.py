@@ -1,5 +1,5 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 from sps.models import Role
 
@@ -8,11 +8,10 @@ _HOME_BY_ROLE = {
     Role.ADVISER: "referrals:caseload",
     Role.MANAGER: "referrals:list",
     Role.PROVIDER_STAFF: "providers:inbox",
+    Role.COMMISSIONER: "reports:evaluation",
 }
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role starts on its main page; roles whose pages are still to come are told so plainly."""
-    if target := _HOME_BY_ROLE.get(request.user.role):
-        return redirect(target)
-    return render(request, "sps/home.html", {})
+    """Each role starts on its main page."""
+    return redirect(_HOME_BY_ROLE[request.user.role])

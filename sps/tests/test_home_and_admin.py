@@ -3,14 +3,10 @@ from django.urls import reverse
 
 
 @pytest.mark.parametrize(("persona", "target"), [("gp_a", "referrals:list"), ("adviser_a", "referrals:caseload"),
-                                                 ("manager", "referrals:list"), ("provider_staff", "providers:inbox")])
+                                                 ("manager", "referrals:list"), ("provider_staff", "providers:inbox"),
+                                                 ("commissioner", "reports:evaluation")])
 def test_each_role_starts_on_its_main_page(request, client_for, persona, target):
     assert client_for(request.getfixturevalue(persona)).get(reverse("home")).url == reverse(target)
-
-
-def test_commissioner_is_told_plainly_there_is_nothing_yet(client_for, commissioner):
-    page = client_for(commissioner).get(reverse("home"))
-    assert page.status_code == 200 and "There are no pages for this role yet" in page.text
 
 
 def test_login_and_password_reset_pages_are_open(client):

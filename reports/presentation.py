@@ -1,0 +1,191 @@
+"""The reports as people read them: tables (the same for the page and its CSV downloads) and charts, rounded
+for people, with the commissioner's small-number rule (evaluation.md): in a breakdown finer than the whole
+cohort, counts from 1 to 7 are shown as *, and so is anything from which such a count could be worked back."""
+
+from dataclasses import dataclass
+
+from outcomes.star import AREA_LABELS
+from reports.evaluation import MEASURES, SUBGROUPS
+from sps.categories import Category
+
+SMALL = range(1, 8)
+SUPPRESSED = "*"
+SUBGROUP_LABELS = {"all": "All engaged", "under_80": "Under 80", "80_plus": "80 and over",
+                   "continuing": "Continued with VCS activity"}
+MEASURE_LABELS = {"nel_admission": "Non-elective admissions", "nel_fce": "Non-elective FCEs",
+                  "ae_attendance": "A&E attendances", "outpatient": "Outpatient appointments", "bed_days": "Bed days"}
+KIND_LABELS = {"commissioned": "Commissioned VCS", "non_commissioned": "Non-commissioned VCS",
+               "non_vcs": "Non-VCS", "signposts": "Signposts"}
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    header: list[str]
+    rows: list[list]
+
+
+def suppress_counts(counts: list[int]) -> list:
+    """Counts 1-7 become *; if only one would, the next smallest goes too, so that no total gives it away."""
+    shown: list = [SUPPRESSED if c in SMALL else c for c in counts]
+    hidden = [i for i, c in enumerate(shown) if c == SUPPRESSED]
+    if len(hidden) == 1:
+        others = sorted((c, i) for i, c in enumerate(counts) if i not in hidden and c)
+        if others:
+            shown[others[0][1]] = SUPPRESSED
+    return shown
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}%"
+
+
+def _num(value: float | None, places: int = 2) -> str:
+    return "" if value is None else f"{value:,.{places}f}"
+
+
+def _pounds(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+def _p(value: float | None) -> str:
+    return "" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
+
+
+def process_tables(result: dict, *, small_numbers: bool) -> list[Table]:
+    months = [m["referrals"] for m in result["monthly"]]
+    categories = [result["by_category"][c] for c in Category.values]
+    out = [result["referrals_out"][k] for k in KIND_LABELS]
+    if small_numbers:
+        months, categories, out = suppress_counts(months), suppress_counts(categories), suppress_counts(out)
+    return [
+        Table("monthly", "Referrals in per month", ["Month", "Referrals"],
+              [[m["month"], n] for m, n in zip(result["monthly"], months, strict=True)]),
+        Table("referrals_out", "Onward referrals by kind", ["Kind", "Onward referrals"],
+              [[KIND_LABELS[k], n] for k, n in zip(KIND_LABELS, out, strict=True)]),
+        Table("by_category", "Onward referrals by category", ["Category", "Onward referrals"],
+              [[label, n] for (_, label), n in zip(Category.choices, categories, strict=True)]),
+    ]
+
+
+def wellbeing_tables(result: dict, *, small_numbers: bool) -> list[Table]:
+    low = [a["low_baseline"] for a in result["areas"].values()]
+    shown_low = suppress_counts(low) if small_numbers else low
+    rows = []
+    for (key, area), low_count in zip(result["areas"].items(), shown_low, strict=True):
+        hide = low_count == SUPPRESSED
+        rows.append([AREA_LABELS[key], _pct(area["progress_pct"]), low_count,
+                     SUPPRESSED if hide else _pct(area["low_improved_pct"]), _num(area["mean_change"])])
+    return [Table("areas", "Progress per area of the star",
+                  ["Area", "Improved", "Low at baseline", "Low that improved", "Mean change"], rows)]
+
+
+def episodes_tables(result: dict, *, small_numbers: bool) -> list[Table]:
+    rows = []
+    for subgroup in SUBGROUPS:
+        group = result["subgroups"][subgroup]
+        hide = small_numbers and subgroup != "all" and group["patients"] in SMALL
+        for measure in MEASURES:
+            m = group["measures"][measure]
+            rows.append([SUBGROUP_LABELS[subgroup], SUPPRESSED if hide else group["patients"], MEASURE_LABELS[measure],
+                         *([SUPPRESSED] * 4 if hide else [m["before"], m["after"], _pct(m["change_pct"]),
+                                                           _p(m["p_value"])])])
+    return [Table("episodes", "Hospital episodes in the year before and the year after referral",
+                  ["Group", "Patients", "Measure", "Before", "After", "Change", "p (Wilcoxon)"], rows)]
+
+
+def roi_tables(result: dict, *, small_numbers: bool) -> list[Table]:
+    rows = []
+    for subgroup in SUBGROUPS:
+        group = result["subgroups"][subgroup]
+        hide = small_numbers and subgroup != "all" and group["patients"] in SMALL
+        for years in ("1", "3", "5"):
+            rows.append([SUBGROUP_LABELS[subgroup], SUPPRESSED if hide else group["patients"], years,
+                         SUPPRESSED if hide else _pounds(group["savings"][years]),
+                         SUPPRESSED if hide else _num(group["roi"][years])])
+    return [Table("roi", "Saving per patient and return on investment",
+                  ["Group", "Patients", "Years", "Saving per patient", "£ saved per £ spent"], rows)]
+
+
+TABLES = {"process": process_tables, "wellbeing": wellbeing_tables, "episodes": episodes_tables,
+          "roi": roi_tables}
+
+
+def charts(name: str, result: dict, tables: list[Table]) -> list[dict]:
+    """Chart.js figures drawn from the same tables (a suppressed cell draws as a gap)."""
+
+    def values(table: Table, column: int) -> list:
+        return [None if row[column] == SUPPRESSED else _as_number(row[column]) for row in table.rows]
+
+    if name == "process":
+        return [{"id": t.name, "type": "bar", "title": t.title, "labels": [r[0] for r in t.rows],
+                 "datasets": [{"label": t.header[1], "data": values(t, 1)}]} for t in tables]
+    if name == "wellbeing":
+        t = tables[0]
+        return [{"id": "areas", "type": "bar", "title": "Share improving per area (%)",
+                 "labels": [r[0] for r in t.rows], "datasets": [{"label": "Improved (%)", "data": values(t, 1)},
+                                                                {"label": "Low that improved (%)",
+                                                                 "data": values(t, 3)}]}]
+    if name == "episodes":
+        t = tables[0]
+        labels = [f"{r[0]}: {r[2]}" for r in t.rows if r[2] != MEASURE_LABELS["bed_days"]]
+        kept = [r for r in t.rows if r[2] != MEASURE_LABELS["bed_days"]]
+        return [{"id": "episodes", "type": "bar", "title": "Episodes before and after, per group",
+                 "labels": labels, "datasets": [
+                     {"label": "Before", "data": [None if r[3] == SUPPRESSED else r[3] for r in kept]},
+                     {"label": "After", "data": [None if r[4] == SUPPRESSED else r[4] for r in kept]}]}]
+    t = tables[0]
+    return [{"id": "roi", "type": "bar", "title": "£ saved per £ spent over 1, 3 and 5 years",
+             "labels": [f"{r[0]}, {r[2]} yr" for r in t.rows], "datasets": [{"label": "ROI", "data": values(t, 4)}]}]
+
+
+def _uk_date(iso: str | None) -> str:
+    return "" if not iso else f"{iso[8:10]}/{iso[5:7]}/{iso[:4]}"
+
+
+def _as_number(cell):
+    if isinstance(cell, int | float):
+        return cell
+    text = str(cell).replace("£", "").replace(",", "").replace("%", "").strip()
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def headline(name: str, result: dict, *, small: bool) -> list[tuple[str, str]]:
+    """The figures at the top of a report, for the whole cohort (for one practice, small counts suppressed)."""
+
+    def count(value: int) -> str:
+        return SUPPRESSED if small and value in SMALL else f"{value:,}"
+
+    if name == "process":
+        top = result["top_practice"]
+        return [("Referrals in", count(result["referrals_in"])),
+                ("Onward referrals", count(result["referrals_out"]["total"])),
+                ("Referring practices", count(result["practices"])),
+                ("Aged 80 and over", _pct(result["age_80_plus_pct"])),
+                ("Aged under 60", _pct(result["age_under_60_pct"])),
+                ("Black and minority ethnic", _pct(result["bme_pct"])),
+                ("Most referrals", f"{top['name']} ({count(top['referrals'])})" if top else "")]
+    if name == "wellbeing":
+        return [("People with a follow-up", count(result["patients"])),
+                ("Improved in at least one area", _pct(result["progress_any_pct"])),
+                ("Improved in four or more", _pct(result["progress_4plus_pct"])),
+                ("Low scores that improved", _pct(result["low_improved_pct"]))]
+    if name == "episodes":
+        everyone = result["subgroups"]["all"]
+        return [("Engaged people with a year of follow-up", count(everyone["patients"])),
+                ("Hospital data until", _uk_date(result["data_until"]) or "no extract imported"),
+                ("Change in A&E attendances", _pct(everyone["measures"]["ae_attendance"]["change_pct"])),
+                ("Change in non-elective admissions", _pct(everyone["measures"]["nel_admission"]["change_pct"]))]
+    everyone = result["subgroups"]["all"]
+    return [("Programme cost", _pounds(result["programme_cost"])),
+            ("Engaged people", count(result["engaged_patients"])),
+            ("Cost per person", _pounds(result["cost_per_patient"])),
+            ("First-year saving per person", _pounds(everyone["saving_year1"])),
+            ("£ saved per £ spent, 1 / 3 / 5 years",
+             " / ".join(_num(everyone["roi"][y]) or "-" for y in ("1", "3", "5")))]

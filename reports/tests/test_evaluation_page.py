@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from providers.models import OnwardReferral, Provider, Service
+from referrals.tests.factories import ReferralFactory
+from reports.presentation import SUPPRESSED, suppress_counts
+
+D = dt.date
+URL = reverse("reports:evaluation")
+PERIOD = {"period": "custom", "start": "2024-04-01", "end": "2025-03-31"}
+
+
+@pytest.fixture
+def onward_by_category(db):
+    """Befriending 12, transport 3 (small), everything else 0."""
+    provider = Provider.objects.create(code="P1", name="P")
+    befriending = Service.objects.create(provider=provider, code="B", name="B", category="befriending")
+    transport = Service.objects.create(provider=provider, code="T", name="T", category="community_transport")
+    referral = ReferralFactory(referral_date=D(2024, 6, 1), status="active")
+    for service, count in [(befriending, 12), (transport, 3)]:
+        for _ in range(count):
+            OnwardReferral.objects.create(referral=referral, service=service, kind="commissioned", status="sent",
+                                          made_date=D(2024, 7, 1))
+    return referral
+
+
+def test_small_counts_are_hidden_with_whatever_would_give_them_away():
+    assert suppress_counts([12, 3, 0, 40]) == [SUPPRESSED, SUPPRESSED, 0, 40]  # the next smallest goes too
+    assert suppress_counts([12, 3, 5, 40]) == [12, SUPPRESSED, SUPPRESSED, 40]
+    assert suppress_counts([8, 0, 9]) == [8, 0, 9]
+
+
+def test_manager_sees_every_count_and_the_csv_has_the_pages_figures(client_for, manager, onward_by_category,
+                                                                    django_assert_num_queries):
+    client = client_for(manager)
+    with django_assert_num_queries(8):
+        page = client.get(URL, {**PERIOD, "report": "process"}).text
+    assert "<td>Community transport</td><td>3</td>" in page
+    csv = client.get(URL, {**PERIOD, "report": "process", "download": "by_category"}).content.decode("utf-8-sig")
+    assert "Community transport,3" in csv.splitlines() and "Befriending,12" in csv.splitlines()
+
+
+def test_commissioner_sees_small_counts_suppressed_on_the_page_and_in_the_csv(client_for, commissioner,
+                                                                             onward_by_category):
+    client = client_for(commissioner)
+    page = client.get(URL, {**PERIOD, "report": "process"}).text
+    assert "<td>Community transport</td><td>*</td>" in page
+    assert "<td>Befriending</td><td>*</td>" in page  # else 15 - 12 would give the 3 away
+    csv = client.get(URL, {**PERIOD, "report": "process", "download": "by_category"}).content.decode("utf-8-sig")
+    assert "Community transport,*" in csv.splitlines()
+    assert "Hague" not in page and onward_by_category.patient.nhs_number not in page
+
+
+@pytest.mark.parametrize("report", ["process", "wellbeing", "episodes", "roi"])
+def test_every_report_renders_for_the_manager_and_the_commissioner(client_for, manager, commissioner, report):
+    for user in (manager, commissioner):
+        response = client_for(user).get(URL, {**PERIOD, "report": report})
+        assert response.status_code == 200 and "Download CSV" in response.text
+
+
+@pytest.mark.parametrize("persona", ["gp_a", "adviser_a", "provider_staff"])
+def test_others_get_404(request, client_for, persona):
+    assert client_for(request.getfixturevalue(persona)).get(URL).status_code == 404
+
+
+def test_needs_a_login(client):
+    assert client.get(URL).url == f"{reverse('login')}?next={URL}"
+
+
+def test_an_unknown_table_download_is_404(client_for, manager):
+    assert client_for(manager).get(URL, {"download": "nonsense"}).status_code == 404
