@@ -171,8 +171,13 @@ def referral_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADVISER)
 def caseload(request: HttpRequest) -> HttpResponse:
     lists = selectors.caseload_for(request.user)
+    reviews = [r.review for r in lists["mine"] if r.review]
     return render(request, "referrals/caseload.html", {
         "waiting": lists["waiting"], "mine": lists["mine"],
+        "figures": [("Waiting for a decision", len(lists["waiting"])), ("On your caseload", len(lists["mine"])),
+                    ("First visit to book", sum(1 for r in lists["mine"] if r.baseline_date is None)),
+                    ("Reviews overdue", sum(1 for r in reviews if r.overdue)),
+                    ("Reviews due in the next 2 weeks", sum(1 for r in reviews if not r.overdue and r.days <= 14))],
         "practices": practices_for(request.user),
     })
 

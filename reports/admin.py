@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from reports.models import ImportBatch, ProgrammeCost, UnitCost
+from reports.models import ImportBatch, ProgrammeCost, ReferralTarget, UnitCost
 from sps.admin import ManagerAdmin
 
 
@@ -31,3 +31,8 @@ class ImportBatchAdmin(ManagerAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ReferralTarget)
+class ReferralTargetAdmin(ManagerAdmin, SimpleHistoryAdmin):
+    list_display = ["financial_year", "monthly_referrals"]

@@ -16,9 +16,10 @@ from django.db.models import Exists, OuterRef, Q
 from providers.models import OnwardKind, OnwardReferral, OnwardStatus
 from referrals.models import Referral, Status
 from reports.imports.run import run_import
-from reports.models import ProgrammeCost
+from reports.models import ProgrammeCost, ReferralTarget
 from sps.lib.dates import age_on
 from sps.lib.nhs_number import with_check_digit
+from sps.periods import financial_year_of
 
 # Episodes a year before referral, per person, for people with long-term conditions at risk of admission.
 BEFORE = {"ae_attendance": 1.3, "nel_admission": 0.9, "outpatient": 4.0}
@@ -97,6 +98,9 @@ def create_hospital_episodes(rng: random.Random, *, today: dt.date) -> int:
     if not result.ok:
         raise RuntimeError(result.file_error or "; ".join(map(str, result.errors[:5])))
     _programme_costs(today)
+    first = financial_year_of(today) - 3
+    ReferralTarget.objects.bulk_create(ReferralTarget(financial_year=year, monthly_referrals=90 + 10 * (year - first))
+                                       for year in range(first, first + 4))
     return result.counts.created
 
 

@@ -122,3 +122,18 @@ class UnitCost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_measure_display()} {self.financial_year}/{(self.financial_year + 1) % 100:02d}"
+
+
+class ReferralTarget(models.Model):
+    """How many referrals a month the service aims for in a financial year (the trend chart's line)."""
+
+    financial_year = models.PositiveSmallIntegerField(unique=True, help_text="The year it starts: 2026 is 2026/27.")
+    monthly_referrals = models.PositiveIntegerField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-financial_year"]
+
+    def __str__(self) -> str:
+        return f"{self.monthly_referrals} a month in {self.financial_year}/{(self.financial_year + 1) % 100:02d}"

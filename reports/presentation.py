@@ -2,11 +2,15 @@
 for people, with the commissioner's small-number rule (evaluation.md): in a breakdown finer than the whole
 cohort, counts from 1 to 7 are shown as *, and so is anything from which such a count could be worked back."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from outcomes.star import AREA_LABELS
+from reports import evaluation
 from reports.evaluation import MEASURES, SUBGROUPS
 from sps.categories import Category
+from sps.lib.dates import today
+from sps.periods import financial_year, financial_year_of
 
 SMALL = range(1, 8)
 SUPPRESSED = "*"
@@ -55,15 +59,17 @@ def _p(value: float | None) -> str:
     return "" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
 
 
-def process_tables(result: dict, *, small_numbers: bool) -> list[Table]:
+def process_tables(result: dict, *, small_numbers: bool, targets: dict[int, int] | None = None) -> list[Table]:
     months = [m["referrals"] for m in result["monthly"]]
+    targets = targets or {}
+    month_targets = [targets.get(_financial_year(m["month"]), "") for m in result["monthly"]]
     categories = [result["by_category"][c] for c in Category.values]
     out = [result["referrals_out"][k] for k in KIND_LABELS]
     if small_numbers:
         months, categories, out = suppress_counts(months), suppress_counts(categories), suppress_counts(out)
     return [
-        Table("monthly", "Referrals in per month", ["Month", "Referrals"],
-              [[m["month"], n] for m, n in zip(result["monthly"], months, strict=True)]),
+        Table("monthly", "Referrals in per month, against the target", ["Month", "Referrals", "Target"],
+              [[m["month"], n, t] for m, n, t in zip(result["monthly"], months, month_targets, strict=True)]),
         Table("referrals_out", "Onward referrals by kind", ["Kind", "Onward referrals"],
               [[KIND_LABELS[k], n] for k, n in zip(KIND_LABELS, out, strict=True)]),
         Table("by_category", "Onward referrals by category", ["Category", "Onward referrals"],
@@ -71,7 +77,7 @@ def process_tables(result: dict, *, small_numbers: bool) -> list[Table]:
     ]
 
 
-def wellbeing_tables(result: dict, *, small_numbers: bool) -> list[Table]:
+def wellbeing_tables(result: dict, *, small_numbers: bool, **_) -> list[Table]:
     low = [a["low_baseline"] for a in result["areas"].values()]
     shown_low = suppress_counts(low) if small_numbers else low
     rows = []
@@ -83,7 +89,7 @@ def wellbeing_tables(result: dict, *, small_numbers: bool) -> list[Table]:
                   ["Area", "Improved", "Low at baseline", "Low that improved", "Mean change"], rows)]
 
 
-def episodes_tables(result: dict, *, small_numbers: bool) -> list[Table]:
+def episodes_tables(result: dict, *, small_numbers: bool, **_) -> list[Table]:
     rows = []
     for subgroup in SUBGROUPS:
         group = result["subgroups"][subgroup]
@@ -97,7 +103,7 @@ def episodes_tables(result: dict, *, small_numbers: bool) -> list[Table]:
                   ["Group", "Patients", "Measure", "Before", "After", "Change", "p (Wilcoxon)"], rows)]
 
 
-def roi_tables(result: dict, *, small_numbers: bool) -> list[Table]:
+def roi_tables(result: dict, *, small_numbers: bool, **_) -> list[Table]:
     rows = []
     for subgroup in SUBGROUPS:
         group = result["subgroups"][subgroup]
@@ -121,8 +127,13 @@ def charts(name: str, result: dict, tables: list[Table]) -> list[dict]:
         return [None if row[column] == SUPPRESSED else _as_number(row[column]) for row in table.rows]
 
     if name == "process":
-        return [{"id": t.name, "type": "bar", "title": t.title, "labels": [r[0] for r in t.rows],
-                 "datasets": [{"label": t.header[1], "data": values(t, 1)}]} for t in tables]
+        monthly, *others = tables
+        trend = {"id": monthly.name, "type": "bar", "title": monthly.title, "labels": [r[0] for r in monthly.rows],
+                 "datasets": [{"label": "Referrals", "data": values(monthly, 1)}]}
+        if any(row[2] != "" for row in monthly.rows):
+            trend["datasets"].append({"label": "Target", "data": values(monthly, 2), "type": "line"})
+        return [trend] + [{"id": t.name, "type": "bar", "title": t.title, "labels": [r[0] for r in t.rows],
+                           "datasets": [{"label": t.header[1], "data": values(t, 1)}]} for t in others]
     if name == "wellbeing":
         t = tables[0]
         return [{"id": "areas", "type": "bar", "title": "Share improving per area (%)",
@@ -140,6 +151,11 @@ def charts(name: str, result: dict, tables: list[Table]) -> list[dict]:
     t = tables[0]
     return [{"id": "roi", "type": "bar", "title": "£ saved per £ spent over 1, 3 and 5 years",
              "labels": [f"{r[0]}, {r[2]} yr" for r in t.rows], "datasets": [{"label": "ROI", "data": values(t, 4)}]}]
+
+
+def _financial_year(month: str) -> int:
+    year, number = int(month[:4]), int(month[5:7])
+    return year if number >= 4 else year - 1
 
 
 def _uk_date(iso: str | None) -> str:
@@ -189,3 +205,29 @@ def headline(name: str, result: dict, *, small: bool) -> list[tuple[str, str]]:
             ("First-year saving per person", _pounds(everyone["saving_year1"])),
             ("£ saved per £ spent, 1 / 3 / 5 years",
              " / ".join(_num(everyone["roi"][y]) or "-" for y in ("1", "3", "5")))]
+
+
+GLANCE_LABELS = {"referrals_in": "Referrals in", "referrals_out": "Onward referrals",
+                 "engaged": "People engaged", "improved": "Improved in at least one area (of those followed up)",
+                 "practices": "Referring practices"}
+
+
+def year_to_date() -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """This financial year so far, and the same span of the year before."""
+    end = today()
+    start = financial_year(financial_year_of(end))[0]
+    return start, end, start.replace(year=start.year - 1), _year_before(end)
+
+
+def _year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def glance(start: dt.date, end: dt.date) -> dict:
+    process, wellbeing = evaluation.process(start=start, end=end), evaluation.wellbeing(start=start, end=end)
+    return {"referrals_in": f"{process['referrals_in']:,}", "referrals_out": f"{process['referrals_out']['total']:,}",
+            "engaged": f"{evaluation.engaged(evaluation.cohort(start, end)).count():,}",
+            "improved": _pct(wellbeing["progress_any_pct"]), "practices": f"{process['practices']:,}"}

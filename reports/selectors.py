@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from reports.models import DEFAULT_UNIT_COSTS, ImportBatch, UnitCost
+from reports.models import DEFAULT_UNIT_COSTS, ImportBatch, ReferralTarget, UnitCost
 
 
 def import_history() -> QuerySet[ImportBatch]:
@@ -14,3 +14,8 @@ def unit_costs_for(financial_year: int) -> dict[str, Decimal]:
     costs = {measure: Decimal(amount) for measure, amount in DEFAULT_UNIT_COSTS.items()}
     costs.update(UnitCost.objects.filter(financial_year=financial_year).values_list("measure", "amount"))
     return costs
+
+
+def monthly_targets() -> dict[int, int]:
+    """Referrals a month aimed for, by financial year."""
+    return dict(ReferralTarget.objects.values_list("financial_year", "monthly_referrals"))

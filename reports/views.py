@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from reports.evaluation import REPORTS
 from reports.forms import ImportForm, ReportForm
 from reports.imports.run import run_import
-from reports.presentation import TABLES, charts, headline
-from reports.selectors import import_history
+from reports.presentation import GLANCE_LABELS, TABLES, charts, glance, headline, year_to_date
+from reports.selectors import import_history, monthly_targets
 from sps.access import role_required
 from sps.exports import csv_response
 from sps.models import Role
@@ -98,7 +98,8 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     name, arguments = form.report_arguments()
     result = REPORTS[name](**arguments)
     small_numbers = request.user.role == Role.COMMISSIONER
-    tables = TABLES[name](result, small_numbers=small_numbers)
+    tables = TABLES[name](result, small_numbers=small_numbers,
+                          targets=monthly_targets() if name == "process" else None)
     if wanted := request.GET.get("download"):
         table = next((t for t in tables if t.name == wanted), None)
         if table is None:
@@ -109,4 +110,15 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "start": arguments["start"], "end": arguments["end"],
         "charts": charts(name, result, tables), "querystring": request.GET.urlencode(),
         "headline": headline(name, result, small=small_numbers and arguments["practice"] is not None),
+    })
+
+
+@role_required(Role.MANAGER)
+def overview(request: HttpRequest) -> HttpResponse:
+    """The programme at a glance: this financial year so far against the same months of the last."""
+    this_start, this_end, last_start, last_end = year_to_date()
+    this, last = glance(this_start, this_end), glance(last_start, last_end)
+    return render(request, "reports/overview.html", {
+        "rows": [(label, this[key], last[key]) for key, label in GLANCE_LABELS.items()],
+        "this": (this_start, this_end), "last": (last_start, last_end),
     })

@@ -81,6 +81,8 @@ def test_caseload_shows_reviews_due_and_overdue(client_for, adviser_a, django_as
     assert add_months(base.reading_date, 6).strftime("%d/%m/%Y") in second_row
     assert "Overdue" not in second_row
     assert "First visit to book" in page[page.index("Unseen</a>"):][:900]
+    assert '<div class="small text-muted">Reviews overdue</div><div class="fs-4 fw-bold">1</div>' in page
+    assert '<div class="small text-muted">On your caseload</div><div class="fs-4 fw-bold">3</div>' in page
 
 
 def test_months_are_added_as_people_count_them():

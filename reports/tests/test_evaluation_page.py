@@ -35,7 +35,7 @@ def test_small_counts_are_hidden_with_whatever_would_give_them_away():
 def test_manager_sees_every_count_and_the_csv_has_the_pages_figures(client_for, manager, onward_by_category,
                                                                     django_assert_num_queries):
     client = client_for(manager)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # session, user, practices, the report's 5, the monthly targets
         page = client.get(URL, {**PERIOD, "report": "process"}).text
     assert "<td>Community transport</td><td>3</td>" in page
     csv = client.get(URL, {**PERIOD, "report": "process", "download": "by_category"}).content.decode("utf-8-sig")
@@ -71,3 +71,36 @@ def test_needs_a_login(client):
 
 def test_an_unknown_table_download_is_404(client_for, manager):
     assert client_for(manager).get(URL, {"download": "nonsense"}).status_code == 404
+
+
+def test_the_trend_is_drawn_against_the_managers_monthly_target(client_for, manager, onward_by_category):
+    from reports.models import ReferralTarget
+
+    ReferralTarget.objects.create(financial_year=2024, monthly_referrals=90)
+    page = client_for(manager).get(URL, {**PERIOD, "report": "process"}).text
+    assert "<td>2024-06</td><td>1</td><td>90</td>" in page
+    assert '"label": "Target"' in page
+
+
+def test_manager_overview_compares_this_year_with_the_last(client_for, manager, django_assert_num_queries):
+    from reports.presentation import year_to_date
+
+    _, end, _, last_end = year_to_date()
+    ReferralFactory(referral_date=end)
+    ReferralFactory(referral_date=last_end)
+    ReferralFactory(referral_date=last_end)
+    client = client_for(manager)
+    with django_assert_num_queries(16):  # session, user, and for each year the process report, wellbeing, engaged
+        page = client.get(reverse("reports:overview")).text
+    row = page[page.index("<td>Referrals in</td>"):][:200]
+    assert '<td class="text-end fw-bold">1</td><td class="text-end">2</td>' in row
+
+
+@pytest.mark.parametrize("persona", ["gp_a", "adviser_a", "provider_staff", "commissioner"])
+def test_overview_is_the_managers(request, client_for, persona):
+    assert client_for(request.getfixturevalue(persona)).get(reverse("reports:overview")).status_code == 404
+
+
+def test_overview_needs_a_login(client):
+    url = reverse("reports:overview")
+    assert client.get(url).url == f"{reverse('login')}?next={url}"

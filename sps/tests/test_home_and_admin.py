@@ -3,7 +3,7 @@ from django.urls import reverse
 
 
 @pytest.mark.parametrize(("persona", "target"), [("gp_a", "referrals:list"), ("adviser_a", "referrals:caseload"),
-                                                 ("manager", "referrals:list"), ("provider_staff", "providers:inbox"),
+                                                 ("manager", "reports:overview"), ("provider_staff", "providers:inbox"),
                                                  ("commissioner", "reports:evaluation")])
 def test_each_role_starts_on_its_main_page(request, client_for, persona, target):
     assert client_for(request.getfixturevalue(persona)).get(reverse("home")).url == reverse(target)

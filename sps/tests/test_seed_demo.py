@@ -21,9 +21,9 @@ def _fingerprint() -> list[tuple]:
 def _wipe() -> None:
     from outcomes.models import Assessment, StarReading
     from providers.models import Budget, Grant, OnwardReferral, Service, SpotPurchase
-    from reports.models import HospitalEpisode, ImportBatch, ProgrammeCost
+    from reports.models import HospitalEpisode, ImportBatch, ProgrammeCost, ReferralTarget
 
-    for model in [HospitalEpisode, ProgrammeCost, ImportBatch, StarReading, Assessment, OnwardReferral,
+    for model in [ReferralTarget, HospitalEpisode, ProgrammeCost, ImportBatch, StarReading, Assessment, OnwardReferral,
                   SpotPurchase, Grant, Budget, Service]:
         model.objects.all().delete()
     User.objects.filter(role=Role.PROVIDER_STAFF).delete()
