@@ -31,6 +31,8 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-# The import benchmark of docs/benchmarks.md: a generated 1,000,000-row hospital extract into a throwaway PostgreSQL.
+# The benchmarks of docs/benchmarks.md, each on a throwaway PostgreSQL: a generated 1,000,000-row hospital
+# extract imported; the evaluation pages rendered on the demo data.
 bench: $(VENV)/.installed
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py bench_import'
+	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo >/dev/null && $(BIN)/python manage.py bench_reports'

@@ -149,10 +149,10 @@ def _wellbeing_sql(cohort_sql: str) -> str:
         for a, up in zip(AREA_KEYS, improved, strict=True))
     return (
         f"WITH cohort AS ({cohort_sql}), "
-        f"baseline AS (SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.referral_id "
+        f"baseline AS MATERIALIZED (SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.referral_id "
         f"ORDER BY r.reading_date, r.id) AS n FROM {readings} r WHERE r.kind = 'baseline' "
         f"AND r.referral_id IN (SELECT id FROM cohort)) ranked WHERE n = 1), "
-        f"follow_up AS (SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.referral_id "
+        f"follow_up AS MATERIALIZED (SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.referral_id "
         f"ORDER BY r.reading_date DESC, CASE WHEN r.kind = 'discharge' THEN 1 ELSE 0 END DESC, r.id DESC) AS n "
         f"FROM {readings} r JOIN baseline b ON b.referral_id = r.referral_id "
         f"WHERE r.kind IN ('review', 'discharge') AND r.reading_date > b.reading_date) ranked WHERE n = 1) "

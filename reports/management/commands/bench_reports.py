@@ -1,0 +1,48 @@
+"""Benchmark: how long each evaluation page takes to render for the manager on the data in the database (the
+demo: `seed_demo` first), median of several runs, and how many queries each makes.
+
+    .ci/with-postgres sh -c '.venv/bin/python manage.py migrate -v0 && .venv/bin/python manage.py seed_demo \\
+        && .venv/bin/python manage.py bench_reports'
+"""
+
+import statistics
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from sps.models import Role, User
+from sps.periods import financial_year_of
+
+PAGES = ["process", "wellbeing", "episodes", "roi"]
+
+
+class Command(BaseCommand):
+    help = "Time the evaluation pages on the data in the database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=7)
+
+    @override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False,
+                       STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+                                 "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}})
+    def handle(self, *args, **options):
+        client = Client()
+        client.force_login(User.objects.filter(role=Role.MANAGER, is_active=True).first())
+        from sps.lib.dates import today
+
+        year = financial_year_of(today()) - 1  # the last whole financial year
+        self.stdout.write(f"{connection.vendor}; financial year {year}/{(year + 1) % 100:02d}; "
+                          f"median of {options['runs']} runs")
+        for name in PAGES:
+            url = f"/reports/evaluation/?report={name}&period=fy{year}"
+            times = []
+            for _ in range(options["runs"]):
+                with CaptureQueriesContext(connection) as queries:
+                    began = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - began) * 1000)
+                assert response.status_code == 200, response.status_code
+            self.stdout.write(f"{name:10} {statistics.median(times):6.0f} ms  ({len(queries)} queries)")
