@@ -172,11 +172,12 @@ def _as_number(cell):
         return None
 
 
-def headline(name: str, result: dict, *, small: bool) -> list[tuple[str, str]]:
-    """The figures at the top of a report, for the whole cohort (for one practice, small counts suppressed)."""
+def headline(name: str, result: dict, *, small: bool, commissioner: bool = False) -> list[tuple[str, str]]:
+    """The figures at the top of a report: for the whole cohort as they are; for one practice (`small`), and for
+    the top practice's count shown to the commissioner (a per-practice figure), small counts suppressed."""
 
-    def count(value: int) -> str:
-        return SUPPRESSED if small and value in SMALL else f"{value:,}"
+    def count(value: int, breakdown: bool = False) -> str:
+        return SUPPRESSED if (small or (breakdown and commissioner)) and value in SMALL else f"{value:,}"
 
     if name == "process":
         top = result["top_practice"]
@@ -186,7 +187,7 @@ def headline(name: str, result: dict, *, small: bool) -> list[tuple[str, str]]:
                 ("Aged 80 and over", _pct(result["age_80_plus_pct"])),
                 ("Aged under 60", _pct(result["age_under_60_pct"])),
                 ("Black and minority ethnic", _pct(result["bme_pct"])),
-                ("Most referrals", f"{top['name']} ({count(top['referrals'])})" if top else "")]
+                ("Most referrals", f"{top['name']} ({count(top['referrals'], breakdown=True)})" if top else "")]
     if name == "wellbeing":
         return [("People with a follow-up", count(result["patients"])),
                 ("Improved in at least one area", _pct(result["progress_any_pct"])),

@@ -109,7 +109,8 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "form": form, "name": name, "result": result, "tables": tables,
         "start": arguments["start"], "end": arguments["end"],
         "charts": charts(name, result, tables), "querystring": request.GET.urlencode(),
-        "headline": headline(name, result, small=small_numbers and arguments["practice"] is not None),
+        "headline": headline(name, result, small=small_numbers and arguments["practice"] is not None,
+                             commissioner=small_numbers),
     })
 
 

@@ -50,6 +50,7 @@ def test_commissioner_sees_small_counts_suppressed_on_the_page_and_in_the_csv(cl
     assert "<td>Befriending</td><td>*</td>" in page  # else 15 - 12 would give the 3 away
     csv = client.get(URL, {**PERIOD, "report": "process", "download": "by_category"}).content.decode("utf-8-sig")
     assert "Community transport,*" in csv.splitlines()
+    assert f"{onward_by_category.practice.name} (*)" in page  # the top practice's single referral
     assert "Hague" not in page and onward_by_category.patient.nhs_number not in page
 
 
