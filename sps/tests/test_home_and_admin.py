@@ -33,3 +33,11 @@ def test_nobody_else_reaches_the_admin(request, client_for, persona, practice_a)
 
 def test_admin_needs_a_login(client):
     assert "/admin/login/" in client.get("/admin/").url
+
+
+def test_manager_can_move_a_patients_registration_in_the_admin(client_for, manager, practice_a, practice_b):
+    from referrals.tests.factories import PatientFactory
+
+    patient = PatientFactory(practice=practice_a)
+    page = client_for(manager).get(f"/admin/referrals/patient/{patient.pk}/change/")
+    assert page.status_code == 200 and patient.nhs_number in page.text
