@@ -114,16 +114,3 @@ def sign_in(live_server):
         page.wait_for_load_state()
 
     return sign_in
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _no_stray_sessions(django_db_setup, django_db_blocker):
-    """Before the test database is dropped, end sessions other tests left open on it (the live server's thread
-    keeps one), so that PostgreSQL lets it go."""
-    yield
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
