@@ -1,7 +1,7 @@
 """Hospital episodes: the commissioner's extract, perhaps millions of rows. Each row is checked in Python as it
 streams in and staged, as checked text, in a temporary table (COPY on PostgreSQL); the database then finds the
-patients, counts the rows for people the service never saw (ignored), and merges the rest by natural key in one
-statement."""
+patients, counts the rows for people the service never saw (ignored), keeps the last of any repeated row, and
+updates or inserts by natural key in two statements."""
 
 import csv
 import io
@@ -16,6 +16,7 @@ from reports.models import EpisodeType, HospitalEpisode
 from sps.lib.nhs_number import nhs_number_error, normalise_nhs_number
 
 STAGE = "import_episode_stage"
+LAST = f"{STAGE}_last"
 KEY = ("patient_id", "episode_type", "start_date", "episode_ref")
 TYPES = frozenset(EpisodeType.values)
 PATIENTS = "referrals_patient"
@@ -97,42 +98,36 @@ def merge_stage(cursor, batch_id: int, *, portable: bool) -> Counts:
         cursor.execute(f"ANALYZE {STAGE}")  # for a good plan: the planner knows nothing of a table filled just now
     cursor.execute(f"SELECT COUNT(*), COUNT(p.id) FROM {STAGE} s LEFT JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number")
     staged, known = cursor.fetchone()
-    created, updated = (_merge_portable if portable else _merge_postgresql)(cursor, batch_id)
+    (_last_rows_portable if portable else _last_rows_postgresql)(cursor)
+    same_key = " AND ".join(f"e.{c} = s.{c}" for c in KEY)
+    differs = "e.end_date IS NOT s.end_date" if portable else "e.end_date IS DISTINCT FROM s.end_date"
+    cursor.execute(f"UPDATE {EPISODES} AS e SET end_date = s.end_date, batch_id = %s FROM {LAST} s "
+                   f"WHERE {same_key} AND {differs}", [batch_id])
+    updated = cursor.rowcount
+    # In key order: the primary-key index then grows at its end instead of everywhere at once.
+    cursor.execute(f"INSERT INTO {EPISODES} ({', '.join(KEY)}, end_date, batch_id) "
+                   f"SELECT {', '.join(f's.{c}' for c in KEY)}, s.end_date, %s FROM {LAST} s "
+                   f"WHERE NOT EXISTS (SELECT 1 FROM {EPISODES} e WHERE {same_key}) ORDER BY {', '.join(KEY)}",
+                   [batch_id])
+    created = cursor.rowcount
+    cursor.execute(f"DROP TABLE {LAST}")
     return Counts(created=created, updated=updated, unchanged=known - created - updated, ignored=staged - known)
 
 
-def _merge_postgresql(cursor, batch_id: int) -> tuple[int, int]:
-    # DISTINCT ON keeps the last of repeated rows; its sort by key also makes the index inserts sequential.
+def _last_rows_postgresql(cursor) -> None:
+    """The staged rows of patients here, the last of any repeated key only."""
     key = ", ".join(KEY)
-    cursor.execute(
-        f"WITH s AS (SELECT DISTINCT ON ({key}) p.id AS patient_id, s.episode_type, s.start_date, s.end_date, "
-        f"s.episode_ref FROM {STAGE} s JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number "
-        f"ORDER BY {key}, s.line DESC), "
-        f"merged AS (INSERT INTO {EPISODES} AS e ({key}, end_date, batch_id) "
-        f"SELECT {key}, end_date, %s FROM s ON CONFLICT ({key}) DO UPDATE "
-        "SET end_date = EXCLUDED.end_date, batch_id = EXCLUDED.batch_id "
-        "WHERE e.end_date IS DISTINCT FROM EXCLUDED.end_date RETURNING (xmax = 0) AS inserted) "
-        "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM merged", [batch_id])
-    return cursor.fetchone()
+    cursor.execute(f"CREATE TEMPORARY TABLE {LAST} AS SELECT DISTINCT ON ({key}) p.id AS patient_id, "
+                   f"s.episode_type, s.start_date, s.end_date, s.episode_ref FROM {STAGE} s "
+                   f"JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number ORDER BY {key}, s.line DESC")
+    cursor.execute(f"ANALYZE {LAST}")
 
 
-def _merge_portable(cursor, batch_id: int) -> tuple[int, int]:
-    """The same merge in plain SQL that SQLite (the demo database) understands."""
-    known = f"{STAGE}_known"
-    cursor.execute(f"DROP TABLE IF EXISTS {known}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {known} AS SELECT s.line, p.id AS patient_id, s.episode_type, "
+def _last_rows_portable(cursor) -> None:
+    """The same in plain SQL that SQLite (the demo database) understands."""
+    cursor.execute(f"CREATE TEMPORARY TABLE {LAST} AS SELECT s.line, p.id AS patient_id, s.episode_type, "
                    f"s.start_date, s.end_date, s.episode_ref FROM {STAGE} s "
                    f"JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number")
-    cursor.execute(f"CREATE INDEX {known}_key ON {known} ({', '.join(KEY)}, line)")
-    cursor.execute(f"DELETE FROM {known} WHERE EXISTS (SELECT 1 FROM {known} b WHERE "
-                   + " AND ".join(f"b.{c} = {known}.{c}" for c in KEY) + f" AND b.line > {known}.line)")
-    same_key = " AND ".join(f"e.{c} = s.{c}" for c in KEY)
-    cursor.execute(f"UPDATE {EPISODES} AS e SET end_date = s.end_date, batch_id = %s FROM {known} s "
-                   f"WHERE {same_key} AND e.end_date IS NOT s.end_date", [batch_id])
-    updated = cursor.rowcount
-    cursor.execute(f"INSERT INTO {EPISODES} ({', '.join(KEY)}, end_date, batch_id) "
-                   f"SELECT {', '.join(f's.{c}' for c in KEY)}, s.end_date, %s FROM {known} s "
-                   f"WHERE NOT EXISTS (SELECT 1 FROM {EPISODES} e WHERE {same_key})", [batch_id])
-    created = cursor.rowcount
-    cursor.execute(f"DROP TABLE {known}")
-    return created, updated
+    cursor.execute(f"CREATE INDEX {LAST}_key ON {LAST} ({', '.join(KEY)}, line)")
+    cursor.execute(f"DELETE FROM {LAST} WHERE EXISTS (SELECT 1 FROM {LAST} b WHERE "
+                   + " AND ".join(f"b.{c} = {LAST}.{c}" for c in KEY) + f" AND b.line > {LAST}.line)")
