@@ -123,7 +123,9 @@ def onward_referral_set_status(*, onward: OnwardReferral, status: str, by: User,
     if status == OnwardStatus.DECLINED:
         onward.decline_reason = reason.strip()
     save_checked(onward, by=by)
-    if previous == OnwardStatus.SENT and status in (OnwardStatus.ACCEPTED, OnwardStatus.DECLINED):
+    # Only a provider's decision is news to the adviser; a destination without a service is recorded by them.
+    decided = previous == OnwardStatus.SENT and status in (OnwardStatus.ACCEPTED, OnwardStatus.DECLINED)
+    if decided and onward.service_id:
         transaction.on_commit(lambda: notifications.onward_referral_decided(onward))
     return onward
 
