@@ -2,8 +2,11 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# The test settings do not depend on a developer's .env.
-TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret SECURE_COOKIES=off
+# The test settings do not depend on a developer's .env: DEBUG off, so every required setting is given here
+# (.ci/with-postgres gives DATABASE_URL).
+TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret SECURE_COOKIES=off EMAIL_URL=consolemail:// \
+	SITE_URL=http://127.0.0.1:8000
+SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
 
 .PHONY: run test lint bench
 
@@ -23,13 +26,15 @@ run: $(VENV)/.installed .env
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	@[ -x /usr/bin/chromium ] || echo "*** /usr/bin/chromium not found: the browser tests will be skipped (apt-get install chromium). ***"
 	$(TEST_ENV) .ci/with-postgres $(BIN)/pytest
 	@echo "Smoke test of the SQLite default:"
-	$(TEST_ENV) DATABASE_URL= $(BIN)/pytest -m smoke -q
+	$(TEST_ENV) DATABASE_URL=$(SQLITE_URL) $(BIN)/pytest -m smoke -q
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # The benchmarks of docs/benchmarks.md, each on a throwaway PostgreSQL: a generated 1,000,000-row hospital
 # extract imported; the evaluation pages rendered on the demo data.

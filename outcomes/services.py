@@ -7,13 +7,16 @@ from django.db import transaction
 
 from outcomes.models import Assessment, ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, AREA_LABELS, SCALE
-from referrals.models import Referral, Status
+from referrals.models import SUPPORTED_STATUSES, Referral, Status
+from referrals.rules import ReferralRule
 from sps.lib.dates import today
-from sps.models import User
+from sps.models import SUPPORT_ROLES, User
 from sps.services import save_checked
 
-# Assessments are recorded while the person is supported.
-ASSESSABLE = (Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
+# Visits and star readings are recorded by those supporting the person, while they are supported.
+can_record = ReferralRule(roles=SUPPORT_ROLES, statuses=SUPPORTED_STATUSES,
+                          refusal="This referral is {status}: assessments are recorded once it is accepted and "
+                                  "until it is closed.")
 
 
 def check_reading(*, referral: Referral, kind: str, on: dt.date, scores: dict[str, int | None]) -> None:
@@ -52,9 +55,7 @@ def assessment_record(*, referral: Referral, by: User, date: dt.date, kind: str,
     moves the referral to `assessed` (domain.md lifecycle)."""
     # Lock the referral: two advisers recording a baseline at once must not both succeed.
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status not in ASSESSABLE:
-        raise ValidationError(f"This referral is {referral.get_status_display().lower()}: assessments are "
-                              "recorded once it is accepted and until it is closed.")
+    can_record.check(referral, by)
     if reading_kind:
         check_reading(referral=referral, kind=reading_kind, on=date, scores=scores or {})
     elif date > today() or date < referral.referral_date:

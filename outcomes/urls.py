@@ -5,5 +5,4 @@ from outcomes import views
 app_name = "outcomes"
 urlpatterns = [
     path("visit/<int:referral_pk>/", views.home_visit, name="home_visit"),
-    path("summary/<int:referral_pk>/", views.summary, name="summary"),
 ]

@@ -219,3 +219,10 @@ def _create_spot_purchases(rng: random.Random, referrals: list[Referral], servic
             refusal_reason="" if pending or approved else "A commissioned befriending service has room.",
         ))
     bulk_create_with_history(purchases, SpotPurchase, batch_size=500)
+
+
+def create_provider_login(*, password: str) -> User:
+    """The demo's provider staff login, at Rother Valley Befriending Scheme."""
+    return User.objects.create(username="provider1", first_name="Gail", last_name="Steele",
+                               role=Role.PROVIDER_STAFF, provider=Provider.objects.get(code="RVBS"),
+                               password=password, email="gail@rvbs.example.org.uk")

@@ -23,7 +23,7 @@ def onward_referral_decided(onward: OnwardReferral) -> None:
          subject=f"{onward.service.provider.name} has {onward.get_status_display().lower()} a referral",
          lines=[f"{onward.service.provider.name} has {onward.get_status_display().lower()} the referral to "
                 f"{onward.service.name} (onward referral {onward.pk}).",
-                f"See it: {absolute_url(reverse('referrals:detail', args=[onward.referral_id]))}"])
+                f"See it: {absolute_url(reverse('casework:referral', args=[onward.referral_id]))}"])
 
 
 def spot_purchase_requested(purchase: SpotPurchase) -> None:
@@ -38,4 +38,4 @@ def spot_purchase_decided(purchase: SpotPurchase) -> None:
          subject=f"Spot purchase {purchase.get_status_display().lower()}",
          lines=[f"Your request to spend £{purchase.cost:,.2f} with {purchase.provider} was "
                 f"{purchase.get_status_display().lower()}.",
-                f"See it: {absolute_url(reverse('referrals:detail', args=[purchase.referral_id]))}"])
+                f"See it: {absolute_url(reverse('casework:referral', args=[purchase.referral_id]))}"])

@@ -22,6 +22,7 @@ from providers.models import (
 from referrals.selectors import referrals_for
 from sps.db import DaysBetween, Median
 from sps.lib.dates import today
+from sps.lib.percent import percentage
 from sps.models import Role, User
 
 
@@ -111,10 +112,6 @@ def prorated(amount: Decimal, start: dt.date, end: dt.date, period_start: dt.dat
     return amount * _overlap_days(start, end, period_start, period_end) / days
 
 
-def _pct(numerator: float | None, denominator: float | None) -> float | None:
-    return None if not denominator else 100.0 * float(numerator or 0) / float(denominator)
-
-
 @dataclass
 class GrantRow:
     grant: Grant
@@ -155,7 +152,7 @@ def _onward_stats(onward: QuerySet, group: str) -> dict:
         dna=Count("pk", filter=Q(status=OnwardStatus.DID_NOT_ATTEND)),
         continued=Count("pk", filter=Q(status=OnwardStatus.COMPLETED, continued_after_end=True)),
         median_days=Median(Case(When(started_date__isnull=False, sent_date__isnull=False,
-                                     then=DaysBetween("started_date", "sent_date")))),
+                                     then=DaysBetween("sent_date", "started_date")))),
     ).order_by()
     return {row[group]: row for row in rows}
 
@@ -209,7 +206,7 @@ def contract_dashboard(*, start: dt.date, end: dt.date) -> dict:
             "spot_spend": sum((row.spot_spend for row in provider_rows), Decimal(0)),
             "spend": spend,
             "budget": budget,
-            "spend_pct": _pct(spend, budget),
+            "spend_pct": percentage(spend, budget),
             "received": sum(row.received for row in grant_rows),
             "target": sum(row.target or 0 for row in grant_rows),
         },
@@ -225,11 +222,11 @@ def _grant_row(grant: Grant, stats: dict, start: dt.date, end: dt.date) -> Grant
             prorated(Decimal(grant.target_referrals), grant.start_date, grant.end_date, start, end)),
         capacity=grant.capacity,
         received=stats.get("received", 0),
-        accepted_pct=_pct(accepted, accepted + stats.get("declined", 0)),
+        accepted_pct=percentage(accepted, accepted + stats.get("declined", 0)),
         median_days_to_start=stats.get("median_days"),
-        completed_pct=_pct(stats.get("completed"), accepted),
-        dna_pct=_pct(stats.get("dna"), accepted),
-        continued_pct=_pct(stats.get("continued"), stats.get("completed")),
+        completed_pct=percentage(stats.get("completed"), accepted),
+        dna_pct=percentage(stats.get("dna"), accepted),
+        continued_pct=percentage(stats.get("continued"), stats.get("completed")),
         spend=prorated(grant.amount, grant.start_date, grant.end_date, start, end),
     )
 

@@ -19,13 +19,20 @@ from providers.models import (
     SpotPurchase,
     SpotPurchaseStatus,
 )
-from referrals.models import Referral, Status
+from referrals.models import SUPPORTED_STATUSES, Referral, Status
+from referrals.rules import ReferralRule
 from sps.lib.dates import today
-from sps.models import Role, User
+from sps.models import SUPPORT_ROLES, Role, User
 from sps.services import save_checked
 
-# An onward referral may be made while the person is being supported.
-REFERRAL_STATUSES_FOR_ONWARD = (Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
+# Those supporting the person refer them on, while they are supported.
+can_refer_on = ReferralRule(roles=SUPPORT_ROLES, statuses=SUPPORTED_STATUSES,
+                            refusal="This referral is {status}: onward referrals are made once it is accepted and "
+                                    "until it is closed.")
+# The adviser asks for a spot purchase (the manager decides it), while the person is supported.
+can_ask_for_spot_purchase = ReferralRule(roles=(Role.ADVISER,), statuses=SUPPORTED_STATUSES,
+                                         refusal="This referral is {status}: spot purchases are asked for while "
+                                                 "the person is supported.")
 
 
 def _check_date(day: dt.date, referral: Referral, what: str) -> None:
@@ -63,9 +70,7 @@ def onward_referral_create(*, referral: Referral, by: User, service: Service | N
     """Refer the person on. With a service, the kind follows from it; without, it is `non_vcs` or `signpost`
     with a free-text destination. The referral becomes `active` at its first onward referral."""
     made_date = made_date or today()
-    if referral.status not in REFERRAL_STATUSES_FOR_ONWARD:
-        raise ValidationError(f"This referral is {referral.get_status_display().lower()}: onward referrals are "
-                              "made once it is accepted and until it is closed.")
+    can_refer_on.check(referral, by)
     _check_date(made_date, referral, "date of the onward referral")
     if service is not None:
         kind = onward_kind_for(service, made_date)
@@ -144,9 +149,7 @@ def onward_referral_set_continued(*, onward: OnwardReferral, continued: bool, by
 def spot_purchase_request(*, referral: Referral, by: User, provider: Provider, description: str, reason: str,
                           cost: Decimal) -> SpotPurchase:
     """An adviser asks to buy something for one person when no commissioned service fits."""
-    if referral.status not in REFERRAL_STATUSES_FOR_ONWARD:
-        raise ValidationError(f"This referral is {referral.get_status_display().lower()}: spot purchases are "
-                              "asked for while the person is supported.")
+    can_ask_for_spot_purchase.check(referral, by)
     if cost <= 0:
         raise ValidationError({"cost": "The cost must be more than £0."})
     purchase = SpotPurchase(referral=referral, provider=provider, description=description, reason=reason,

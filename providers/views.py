@@ -23,6 +23,7 @@ from sps.exports import csv_response
 from sps.forms import form_errors_from
 from sps.lib.dates import today
 from sps.lib.money import format_pounds
+from sps.lib.percent import format_percentage
 from sps.models import Role
 from sps.periods import PeriodForm
 
@@ -56,7 +57,7 @@ def onward_create(request: HttpRequest, referral_pk: int, service_pk: int) -> Ht
             form_errors_from(form, error)
         else:
             messages.success(request, f"Referred on to {service.name}.")
-            return redirect("referrals:detail", pk=referral.pk)
+            return redirect("casework:referral", pk=referral.pk)
     return render(request, "providers/onward_form.html", {"form": form, "referral": referral, "service": service})
 
 
@@ -71,14 +72,14 @@ def onward_create_other(request: HttpRequest, referral_pk: int) -> HttpResponse:
             form_errors_from(form, error)
         else:
             messages.success(request, "Recorded.")
-            return redirect("referrals:detail", pk=referral.pk)
+            return redirect("casework:referral", pk=referral.pk)
     return render(request, "providers/onward_other_form.html", {"form": form, "referral": referral})
 
 
 def _back(request: HttpRequest, onward) -> HttpResponse:
     if request.user.role == Role.PROVIDER_STAFF:
         return redirect("providers:inbox")
-    return redirect("referrals:detail", pk=onward.referral_id)
+    return redirect("casework:referral", pk=onward.referral_id)
 
 
 @require_POST
@@ -141,7 +142,7 @@ def spot_purchase_create(request: HttpRequest, referral_pk: int) -> HttpResponse
             form_errors_from(form, error)
         else:
             messages.success(request, "Spot purchase requested: the manager will decide.")
-            return redirect("referrals:detail", pk=referral.pk)
+            return redirect("casework:referral", pk=referral.pk)
     return render(request, "providers/spot_purchase_form.html", {"form": form, "referral": referral})
 
 
@@ -162,10 +163,6 @@ def spot_purchase_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("providers:spot_purchases")
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value:.0f}%"
-
-
 GRANT_HEADER = ["Grant", "Provider", "Services", "Target (pro rata)", "Capacity", "Received", "Accepted %",
                 "Median days to start", "Completed %", "Did not attend %", "Continued %", "Spend in period"]
 PROVIDER_HEADER = ["Provider", "Onward referrals", "Of which commissioned", "Grant spend", "Spot purchases",
@@ -174,9 +171,10 @@ PROVIDER_HEADER = ["Provider", "Onward referrals", "Of which commissioned", "Gra
 
 def _grant_cells(row) -> list:
     return [row.grant.ref, row.grant.provider.name, row.services, row.target or "", row.capacity or "",
-            row.received, _pct(row.accepted_pct),
+            row.received, format_percentage(row.accepted_pct),
             "" if row.median_days_to_start is None else f"{row.median_days_to_start:g}",
-            _pct(row.completed_pct), _pct(row.dna_pct), _pct(row.continued_pct), format_pounds(row.spend)]
+            format_percentage(row.completed_pct), format_percentage(row.dna_pct),
+            format_percentage(row.continued_pct), format_pounds(row.spend)]
 
 
 def _provider_cells(row) -> list:

@@ -5,7 +5,6 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from sps.categories import Category
-from sps.lib.nhs_number import format_nhs_number
 from sps.validators import validate_nhs_number, validate_postcode
 
 
@@ -65,10 +64,6 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
-    @property
-    def nhs_number_display(self) -> str:
-        return format_nhs_number(self.nhs_number)
-
 
 class Source(models.TextChoices):
     GP = "gp", "GP practice"
@@ -102,6 +97,8 @@ class ClosureReason(models.TextChoices):
 
 # A patient may have only one referral in these states at a time (domain.md).
 OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
+# The person is being supported: accepted and not yet closed. Visits, onward referrals and closing happen now.
+SUPPORTED_STATUSES = (Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
 
 
 class Referral(models.Model):

@@ -11,4 +11,4 @@ def referral_accepted(referral: Referral) -> None:
     send(to=staff.values_list("email", flat=True),
          subject="A referral from your practice was accepted",
          lines=[f"{referral.adviser} has accepted referral {referral.pk} and will contact the patient.",
-                f"See it: {absolute_url(reverse('referrals:detail', args=[referral.pk]))}"])
+                f"See it: {absolute_url(reverse('casework:referral', args=[referral.pk]))}"])

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from referrals.models import OPEN_STATUSES, Patient, Referral, Status
 from sps.models import Role, User
@@ -65,29 +65,8 @@ def referral_list(*, user: User, status: str = "", practice_id: int | None = Non
     return referrals.order_by("-referral_date", "-pk")
 
 
-def caseload_for(adviser: User) -> dict[str, list[Referral]]:
-    """An adviser's caseload: new referrals waiting for a decision, and the open ones assigned to them, each
-    with when its next review is due (`review`), soonest (most overdue) first."""
-    from outcomes.selectors import review_due, with_review_figures  # outcomes reads referrals: import here
-
-    visible = referrals_for(adviser)
-    mine = list(with_review_figures(
-        visible.filter(adviser=adviser, status__in=OPEN_STATUSES).exclude(status=Status.RECEIVED)
-    ).order_by("referral_date", "pk"))
-    for referral in mine:
-        referral.review = review_due(referral.baseline_date, referral.reviews_done)
-    far = dt.date.max
-    mine.sort(key=lambda r: (r.baseline_date is not None, r.review.due if r.review else far))
-    return {
-        "waiting": list(visible.filter(status=Status.RECEIVED).order_by("-urgency", "referral_date", "pk")),
-        "mine": mine,
-    }
-
-
 def status_counts(referrals: QuerySet[Referral]) -> dict[str, int]:
     """How many of `referrals` are in each status, counted by the database."""
-    from django.db.models import Count
-
     counts = dict(referrals.order_by().values_list("status").annotate(n=Count("pk")))
     return {value: counts.get(value, 0) for value in Status.values}
 

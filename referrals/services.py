@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from referrals import notifications
-from referrals.models import OPEN_STATUSES, Patient, Referral, Source, Status, Urgency
+from referrals.models import OPEN_STATUSES, SUPPORTED_STATUSES, Patient, Referral, Source, Status, Urgency
+from referrals.rules import ReferralRule
 from referrals.selectors import open_referral_of
 from sps.lib.dates import today
-from sps.models import Practice, Role, User
+from sps.models import SUPPORT_ROLES, Practice, Role, User
 from sps.services import save_checked
 
 
@@ -73,25 +74,28 @@ def referral_create(*, patient: Patient, by: User, reason: str, referral_date: d
     return referral
 
 
-def _require_status(referral: Referral, *allowed: str, action: str) -> None:
-    if referral.status not in allowed:
-        raise ValidationError(f"This referral is {referral.get_status_display().lower()}, so it cannot be {action}.")
+# The referring practice withdraws a referral before it is accepted.
+can_withdraw = ReferralRule(roles=(Role.GP_STAFF,), statuses=(Status.RECEIVED,))
 
 
 @transaction.atomic
 def referral_withdraw(*, referral: Referral, by: User) -> Referral:
     """The referring practice withdraws a referral before it is accepted."""
-    _require_status(referral, Status.RECEIVED, action="withdrawn")
+    can_withdraw.check(referral, by, action="withdrawn")
     referral.status = Status.WITHDRAWN
     referral.withdrawn_date = today()
     save_checked(referral, by=by)
     return referral
 
 
+# An adviser decides on a received referral: accept (taking it on) or decline.
+can_decide = ReferralRule(roles=(Role.ADVISER,), statuses=(Status.RECEIVED,))
+
+
 @transaction.atomic
 def referral_accept(*, referral: Referral, by: User) -> Referral:
     """An adviser accepts a received referral and takes it on (assigning themselves)."""
-    _require_status(referral, Status.RECEIVED, action="accepted")
+    can_decide.check(referral, by, action="accepted")
     referral.status = Status.ACCEPTED
     referral.adviser = by
     referral.decision_date = today()
@@ -103,7 +107,7 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
 @transaction.atomic
 def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     """An adviser declines a received referral, with a reason the practice will see."""
-    _require_status(referral, Status.RECEIVED, action="declined")
+    can_decide.check(referral, by, action="declined")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the referral is declined: the practice will see it."})
     referral.status = Status.DECLINED
@@ -113,10 +117,14 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     return referral
 
 
+# The manager assigns an open referral to an adviser.
+can_assign = ReferralRule(roles=(Role.MANAGER,), statuses=OPEN_STATUSES)
+
+
 @transaction.atomic
 def referral_assign(*, referral: Referral, adviser: User, by: User) -> Referral:
     """The manager assigns an open referral to an adviser."""
-    _require_status(referral, *OPEN_STATUSES, action="assigned")
+    can_assign.check(referral, by, action="assigned")
     if adviser.role != Role.ADVISER or not adviser.is_active:
         raise ValidationError({"adviser": "Choose an active adviser."})
     referral.adviser = adviser
@@ -133,6 +141,8 @@ class ReferralChanged(Exception):
 
 
 EDITABLE_FIELDS = ("reason", "needs", "needs_detail", "urgency", "risk_score")
+# Those supporting the person edit the reason and needs while they support them.
+can_edit = ReferralRule(roles=SUPPORT_ROLES, statuses=SUPPORTED_STATUSES)
 
 
 @transaction.atomic
@@ -144,6 +154,7 @@ def referral_update(*, referral: Referral, by: User, version: int, **changes) ->
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     current = Referral.objects.select_for_update().get(pk=referral.pk)
+    can_edit.check(current, by, action="edited")
     if current.version != version:
         raise ReferralChanged(current)
     for field, value in changes.items():
@@ -153,11 +164,15 @@ def referral_update(*, referral: Referral, by: User, version: int, **changes) ->
     return current
 
 
+# Discharge: those supporting the person close the referral.
+can_close = ReferralRule(roles=SUPPORT_ROLES, statuses=SUPPORTED_STATUSES)
+
+
 @transaction.atomic
 def referral_close(*, referral: Referral, by: User, reason: str, note: str = "",
                    closed_date: dt.date | None = None) -> Referral:
     """Discharge: close an open referral with a reason (a discharge star reading is asked for, not forced)."""
-    _require_status(referral, Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE, action="closed")
+    can_close.check(referral, by, action="closed")
     closed_date = closed_date or today()
     if closed_date > today() or closed_date < referral.referral_date:
         raise ValidationError({"closed_date": "The closing date must be between the referral date and today."})
@@ -171,20 +186,21 @@ def referral_close(*, referral: Referral, by: User, reason: str, note: str = "",
     return referral
 
 
+can_reopen = ReferralRule(roles=SUPPORT_ROLES, statuses=(Status.CLOSED,))
+
+
 @transaction.atomic
-def referral_reopen(*, referral: Referral, by: User, reason: str) -> Referral:
-    """Reopen a closed referral, with a reason; it goes back to where it was in the lifecycle."""
-    _require_status(referral, Status.CLOSED, action="reopened")
+def referral_reopen(*, referral: Referral, by: User, reason: str, status: str = Status.ACCEPTED) -> Referral:
+    """Reopen a closed referral, with a reason, back to `status`: where it was in the lifecycle, which the
+    caller works out from the visits and onward referrals that this floor cannot see."""
+    can_reopen.check(referral, by, action="reopened")
+    if status not in SUPPORTED_STATUSES:
+        raise ValueError(f"A referral is reopened as accepted, assessed or active, not {status}.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the referral is reopened."})
     if existing := open_referral_of(referral.patient):
         raise ValidationError(open_referral_message(existing))
-    if referral.onward_referrals.exists():
-        referral.status = Status.ACTIVE
-    elif referral.star_readings.filter(kind="baseline").exists():
-        referral.status = Status.ASSESSED
-    else:
-        referral.status = Status.ACCEPTED
+    referral.status = status
     referral.reopen_reason = reason.strip()
     referral.closed_date = None
     referral.closure_reason = ""

@@ -8,13 +8,9 @@ urlpatterns = [
     path("new/", views.find_patient, name="find_patient"),
     path("patients/new/", views.patient_create, name="patient_create"),
     path("patients/<int:patient_pk>/refer/", views.referral_create, name="create"),
-    path("caseload/", views.caseload, name="caseload"),
-    path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/withdraw/", views.referral_withdraw, name="withdraw"),
     path("<int:pk>/accept/", views.referral_accept, name="accept"),
     path("<int:pk>/decline/", views.referral_decline, name="decline"),
     path("<int:pk>/assign/", views.referral_assign, name="assign"),
     path("<int:pk>/edit/", views.referral_edit, name="edit"),
-    path("<int:pk>/close/", views.referral_close, name="close"),
-    path("<int:pk>/reopen/", views.referral_reopen, name="reopen"),
 ]

@@ -5,28 +5,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from outcomes.selectors import assessments_for, readings_of
-from outcomes.services import ASSESSABLE
-from outcomes.views import star_context
-from providers.selectors import onward_referrals_for, spot_purchases_for
-from providers.services import REFERRAL_STATUSES_FOR_ONWARD
 from referrals import selectors, services
 from referrals.forms import (
     AssignForm,
-    CloseForm,
     DeclineForm,
     FindPatientForm,
     PatientForm,
     ReferralEditForm,
     ReferralFilterForm,
     ReferralForm,
-    ReopenForm,
 )
 from referrals.models import Status
-from sps.access import role_required
+from sps.access import refused, role_required
 from sps.forms import form_errors_from
-from sps.lib.dates import today
-from sps.models import Role
+from sps.models import SUPPORT_ROLES, Role
 from sps.selectors import practices_for
 
 PAGE_SIZE = 50
@@ -92,34 +84,9 @@ def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
             form_errors_from(form, error)
         else:
             messages.success(request, f"Referral for {patient} sent. It is listed as received.")
-            return redirect("referrals:detail", pk=referral.pk)
+            return redirect("casework:referral", pk=referral.pk)
     return render(request, "referrals/referral_form.html", {
         "form": form, "patient": patient, "open_referral": open_referral,
-    })
-
-
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
-    user = request.user
-    supports = user.role in (Role.ADVISER, Role.MANAGER)  # GP staff see the referral, not the support plan
-    readings = readings_of(referral)  # GP staff get the progress summary from these, never the notes
-    return render(request, "referrals/referral_detail.html", {
-        "referral": referral,
-        "supports": supports,
-        "star": star_context(readings),
-        "assessments": list(assessments_for(user).filter(referral=referral)) if supports else [],
-        "onward_referrals": list(onward_referrals_for(user).filter(referral=referral)) if supports else [],
-        "spot_purchases": list(spot_purchases_for(user).filter(referral=referral)) if supports else [],
-        "can_refer_on": supports and referral.status in REFERRAL_STATUSES_FOR_ONWARD,
-        "can_record": supports and referral.status in ASSESSABLE,
-        "today": today(),
-        "timeline": selectors.referral_timeline(referral),
-        "changes": selectors.change_log(referral),
-        "can_withdraw": user.role == Role.GP_STAFF and referral.status == Status.RECEIVED,
-        "can_decide": user.role == Role.ADVISER and referral.status == Status.RECEIVED,
-        "assign_form": AssignForm(initial={"adviser": referral.adviser_id})
-        if user.role == Role.MANAGER and referral.is_open else None,
-        "decline_form": DeclineForm(),
     })
 
 
@@ -132,7 +99,7 @@ def _act(request: HttpRequest, pk: int, action, success: str, **kwargs) -> HttpR
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, success)
-    return redirect("referrals:detail", pk=referral.pk)
+    return redirect("casework:referral", pk=referral.pk)
 
 
 @require_POST
@@ -150,6 +117,9 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.ADVISER)
 def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    back = redirect("casework:referral", pk=referral.pk)
+    if stop := refused(request, services.can_decide, referral, action="declined", back=back):
+        return stop
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return _act(request, pk, services.referral_decline, "Referral declined.", **form.cleaned_data)
@@ -163,29 +133,18 @@ def referral_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an adviser to assign.")
-        return redirect("referrals:detail", pk=referral.pk)
+        return redirect("casework:referral", pk=referral.pk)
     adviser = form.cleaned_data["adviser"]
     return _act(request, pk, services.referral_assign, f"Referral assigned to {adviser}.", adviser=adviser)
 
 
-@role_required(Role.ADVISER)
-def caseload(request: HttpRequest) -> HttpResponse:
-    lists = selectors.caseload_for(request.user)
-    reviews = [r.review for r in lists["mine"] if r.review]
-    return render(request, "referrals/caseload.html", {
-        "waiting": lists["waiting"], "mine": lists["mine"],
-        "figures": [("Waiting for a decision", len(lists["waiting"])), ("On your caseload", len(lists["mine"])),
-                    ("First visit to book", sum(1 for r in lists["mine"] if r.baseline_date is None)),
-                    ("Reviews overdue", sum(1 for r in reviews if r.overdue)),
-                    ("Reviews due in the next 2 weeks", sum(1 for r in reviews if not r.overdue and r.days <= 14))],
-        "practices": practices_for(request.user),
-    })
-
-
-@role_required(Role.ADVISER, Role.MANAGER)
+@role_required(*SUPPORT_ROLES)
 def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the reason and needs. If someone else saved first, say so and show both versions side by side."""
     referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    back = redirect("casework:referral", pk=referral.pk)
+    if stop := refused(request, services.can_edit, referral, action="edited", back=back):
+        return stop
     form = ReferralEditForm(request.POST or None, instance=referral, initial={"version": referral.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -202,38 +161,6 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form_errors_from(form, error)
         else:
             messages.success(request, "Referral updated.")
-            return redirect("referrals:detail", pk=referral.pk)
+            return redirect("casework:referral", pk=referral.pk)
     return render(request, "referrals/referral_edit.html", {"form": form, "referral": referral,
                                                             "conflict": conflict})
-
-
-@role_required(Role.ADVISER, Role.MANAGER)
-def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
-    form = CloseForm(request.POST or None, initial={"closed_date": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_close(referral=referral, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors_from(form, error)
-        else:
-            messages.success(request, "Referral closed.")
-            return redirect("referrals:detail", pk=referral.pk)
-    has_discharge = referral.star_readings.filter(kind="discharge").exists()
-    return render(request, "referrals/close_form.html", {"form": form, "referral": referral,
-                                                         "has_discharge": has_discharge})
-
-
-@role_required(Role.ADVISER, Role.MANAGER)
-def referral_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
-    form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_reopen(referral=referral, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors_from(form, error)
-        else:
-            messages.success(request, "Referral reopened.")
-            return redirect("referrals:detail", pk=referral.pk)
-    return render(request, "referrals/reopen_form.html", {"form": form, "referral": referral})

@@ -32,6 +32,7 @@ from reports.models import EpisodeType, ImportBatch, ProgrammeCost
 from reports.selectors import unit_costs_for
 from sps.categories import Category
 from sps.db import DaysBetween
+from sps.lib.percent import percentage
 from sps.periods import financial_year_of
 
 WHITE = ("A", "B", "C")
@@ -39,11 +40,6 @@ NOT_STATED = ("Z", "")
 SUBGROUPS = ("all", "under_80", "80_plus", "continuing")
 MEASURES = ("nel_admission", "nel_fce", "ae_attendance", "outpatient", "bed_days")
 YEARS = (1, 3, 5)
-
-
-def _pct(numerator: int | None, denominator: int | None) -> float | None:
-    """A percentage whose denominator is 0 is null (evaluation.md)."""
-    return None if not denominator else 100.0 * (numerator or 0) / denominator
 
 
 def with_age(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -111,9 +107,9 @@ def process(*, start: dt.date, end: dt.date, practice: str | None = None) -> dic
         "referrals_in": figures["referrals_in"], "referrals_out": out, "practices": figures["practices"],
         "top_practice": {"ods_code": top["practice__ods_code"], "name": top["practice__name"], "referrals": top["n"]}
         if top else None,
-        "age_80_plus_pct": _pct(figures["age_80_plus"], figures["referrals_in"]),
-        "age_under_60_pct": _pct(figures["age_under_60"], figures["referrals_in"]),
-        "bme_pct": _pct(figures["bme"], figures["ethnicity_stated"]),
+        "age_80_plus_pct": percentage(figures["age_80_plus"], figures["referrals_in"]),
+        "age_under_60_pct": percentage(figures["age_under_60"], figures["referrals_in"]),
+        "bme_pct": percentage(figures["bme"], figures["ethnicity_stated"]),
         "by_category": {category: by_category.get(category, 0) for category in Category.values},
         "monthly": [{"month": f"{month:%Y-%m}", "referrals": _month_count(monthly, month)}
                     for month in _months(start, end)],
@@ -172,14 +168,14 @@ def wellbeing(*, start: dt.date, end: dt.date, practice: str | None = None) -> d
     areas, low_pairs, low_improved = {}, 0, 0
     for i, key in enumerate(AREA_KEYS):
         improved, low, low_up, change = row[3 + 4 * i: 7 + 4 * i]
-        areas[key] = {"progress_pct": _pct(improved, patients), "low_baseline": low,
-                      "low_improved_pct": _pct(low_up, low),
+        areas[key] = {"progress_pct": percentage(improved, patients), "low_baseline": low,
+                      "low_improved_pct": percentage(low_up, low),
                       "mean_change": None if not patients else change / patients}
         low_pairs += low
         low_improved += low_up
     return {"report": "wellbeing", "from": start.isoformat(), "to": end.isoformat(), "patients": patients,
-            "progress_any_pct": _pct(any_area, patients), "progress_4plus_pct": _pct(four_plus, patients),
-            "low_improved_pct": _pct(low_improved, low_pairs), "areas": areas}
+            "progress_any_pct": percentage(any_area, patients), "progress_4plus_pct": percentage(four_plus, patients),
+            "low_improved_pct": percentage(low_improved, low_pairs), "areas": areas}
 
 
 # 3. Hospital episodes --------------------------------------------------------------------------------------
@@ -216,7 +212,7 @@ def patient_pairs(*, start: dt.date, end: dt.date, data_until: dt.date, practice
             figures[f"{kind}_{when}"] = Count("patient__episodes", filter=_window(before)
                                               & Q(patient__episodes__episode_type=kind))
         figures[f"bed_days_{when}"] = Coalesce(Sum(
-            DaysBetween("patient__episodes__end_date", "patient__episodes__start_date"),
+            DaysBetween("patient__episodes__start_date", "patient__episodes__end_date"),
             filter=_window(before) & Q(patient__episodes__episode_type=EpisodeType.NEL_ADMISSION)), 0)
     return list(referrals.values("pk", "age", "continuing").annotate(**figures).order_by("pk"))
 

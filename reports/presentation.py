@@ -4,12 +4,14 @@ cohort, counts from 1 to 7 are shown as *, and so is anything from which such a 
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from outcomes.star import AREA_LABELS
 from reports import evaluation
 from reports.evaluation import MEASURES, SUBGROUPS
 from sps.categories import Category
 from sps.lib.dates import today
+from sps.lib.percent import format_percentage
 from sps.periods import financial_year, financial_year_of
 
 SMALL = range(1, 8)
@@ -40,9 +42,8 @@ def suppress_counts(counts: list[int]) -> list:
             shown[others[0][1]] = SUPPRESSED
     return shown
 
-
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}%"
+# The evaluation shows its percentages to one decimal place.
+_percent = partial(format_percentage, places=1)
 
 
 def _num(value: float | None, places: int = 2) -> str:
@@ -62,7 +63,7 @@ def _p(value: float | None) -> str:
 def process_tables(result: dict, *, small_numbers: bool, targets: dict[int, int] | None = None) -> list[Table]:
     months = [m["referrals"] for m in result["monthly"]]
     targets = targets or {}
-    month_targets = [targets.get(_financial_year(m["month"]), "") for m in result["monthly"]]
+    month_targets = [targets.get(financial_year_of(_month_start(m["month"])), "") for m in result["monthly"]]
     categories = [result["by_category"][c] for c in Category.values]
     out = [result["referrals_out"][k] for k in KIND_LABELS]
     if small_numbers:
@@ -83,8 +84,8 @@ def wellbeing_tables(result: dict, *, small_numbers: bool, **_) -> list[Table]:
     rows = []
     for (key, area), low_count in zip(result["areas"].items(), shown_low, strict=True):
         hide = low_count == SUPPRESSED
-        rows.append([AREA_LABELS[key], _pct(area["progress_pct"]), low_count,
-                     SUPPRESSED if hide else _pct(area["low_improved_pct"]), _num(area["mean_change"])])
+        rows.append([AREA_LABELS[key], _percent(area["progress_pct"]), low_count,
+                     SUPPRESSED if hide else _percent(area["low_improved_pct"]), _num(area["mean_change"])])
     return [Table("areas", "Progress per area of the star",
                   ["Area", "Improved", "Low at baseline", "Low that improved", "Mean change"], rows)]
 
@@ -97,7 +98,7 @@ def episodes_tables(result: dict, *, small_numbers: bool, **_) -> list[Table]:
         for measure in MEASURES:
             m = group["measures"][measure]
             rows.append([SUBGROUP_LABELS[subgroup], SUPPRESSED if hide else group["patients"], MEASURE_LABELS[measure],
-                         *([SUPPRESSED] * 4 if hide else [m["before"], m["after"], _pct(m["change_pct"]),
+                         *([SUPPRESSED] * 4 if hide else [m["before"], m["after"], _percent(m["change_pct"]),
                                                            _p(m["p_value"])])])
     return [Table("episodes", "Hospital episodes in the year before and the year after referral",
                   ["Group", "Patients", "Measure", "Before", "After", "Change", "p (Wilcoxon)"], rows)]
@@ -153,9 +154,9 @@ def charts(name: str, result: dict, tables: list[Table]) -> list[dict]:
              "labels": [f"{r[0]}, {r[2]} yr" for r in t.rows], "datasets": [{"label": "ROI", "data": values(t, 4)}]}]
 
 
-def _financial_year(month: str) -> int:
-    year, number = int(month[:4]), int(month[5:7])
-    return year if number >= 4 else year - 1
+def _month_start(month: str) -> dt.date:
+    """"2026-11" -> 01/11/2026."""
+    return dt.date.fromisoformat(f"{month}-01")
 
 
 def _uk_date(iso: str | None) -> str:
@@ -184,21 +185,21 @@ def headline(name: str, result: dict, *, small: bool, commissioner: bool = False
         return [("Referrals in", count(result["referrals_in"])),
                 ("Onward referrals", count(result["referrals_out"]["total"])),
                 ("Referring practices", count(result["practices"])),
-                ("Aged 80 and over", _pct(result["age_80_plus_pct"])),
-                ("Aged under 60", _pct(result["age_under_60_pct"])),
-                ("Black and minority ethnic", _pct(result["bme_pct"])),
+                ("Aged 80 and over", _percent(result["age_80_plus_pct"])),
+                ("Aged under 60", _percent(result["age_under_60_pct"])),
+                ("Black and minority ethnic", _percent(result["bme_pct"])),
                 ("Most referrals", f"{top['name']} ({count(top['referrals'], breakdown=True)})" if top else "")]
     if name == "wellbeing":
         return [("People with a follow-up", count(result["patients"])),
-                ("Improved in at least one area", _pct(result["progress_any_pct"])),
-                ("Improved in four or more", _pct(result["progress_4plus_pct"])),
-                ("Low scores that improved", _pct(result["low_improved_pct"]))]
+                ("Improved in at least one area", _percent(result["progress_any_pct"])),
+                ("Improved in four or more", _percent(result["progress_4plus_pct"])),
+                ("Low scores that improved", _percent(result["low_improved_pct"]))]
     if name == "episodes":
         everyone = result["subgroups"]["all"]
         return [("Engaged people with a year of follow-up", count(everyone["patients"])),
                 ("Hospital data until", _uk_date(result["data_until"]) or "no extract imported"),
-                ("Change in A&E attendances", _pct(everyone["measures"]["ae_attendance"]["change_pct"])),
-                ("Change in non-elective admissions", _pct(everyone["measures"]["nel_admission"]["change_pct"]))]
+                ("Change in A&E attendances", _percent(everyone["measures"]["ae_attendance"]["change_pct"])),
+                ("Change in non-elective admissions", _percent(everyone["measures"]["nel_admission"]["change_pct"]))]
     everyone = result["subgroups"]["all"]
     return [("Programme cost", _pounds(result["programme_cost"])),
             ("Engaged people", count(result["engaged_patients"])),
@@ -231,4 +232,4 @@ def glance(start: dt.date, end: dt.date) -> dict:
     process, wellbeing = evaluation.process(start=start, end=end), evaluation.wellbeing(start=start, end=end)
     return {"referrals_in": f"{process['referrals_in']:,}", "referrals_out": f"{process['referrals_out']['total']:,}",
             "engaged": f"{evaluation.engaged(evaluation.cohort(start, end)).count():,}",
-            "improved": _pct(wellbeing["progress_any_pct"]), "practices": f"{process['practices']:,}"}
+            "improved": _percent(wellbeing["progress_any_pct"]), "practices": f"{process['practices']:,}"}

@@ -2,7 +2,9 @@
 
 from functools import wraps
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 
 
 def role_required(*roles: str):
@@ -18,3 +20,14 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def refused(request, rule, obj, *, action: str, back: HttpResponse) -> HttpResponse | None:
+    """`back`, with the reason as a message, if `rule` (a ReferralRule or the like) refuses `action` on `obj`
+    now: a page opened before someone else moved the referral on offers nothing that would then fail."""
+    try:
+        rule.check(obj, request.user, action=action)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return back
+    return None

@@ -21,19 +21,25 @@ class Median(Aggregate):
 
 
 class DaysBetween(Func):
-    """Whole days from `start` to `end` (both dates)."""
+    """Whole days from `start` to `end` (both dates): DaysBetween(start, end), negative if `end` is earlier."""
 
     output_field = IntegerField()
 
+    def __init__(self, start, end, **extra):
+        super().__init__(start, end, **extra)
+
+    def _compiled(self, compiler):
+        start, start_params = compiler.compile(self.source_expressions[0])
+        end, end_params = compiler.compile(self.source_expressions[1])
+        return start, end, [*end_params, *start_params]
+
     def as_sql(self, compiler, connection, **extra_context):
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        return f"({end} - {start})", [*end_params, *start_params]
+        start, end, params = self._compiled(compiler)
+        return f"({end} - {start})", params
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)", [*end_params, *start_params]
+        start, end, params = self._compiled(compiler)
+        return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)", params
 
 
 class _SQLiteMedian:

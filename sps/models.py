@@ -14,6 +14,10 @@ class Role(models.TextChoices):
     COMMISSIONER = "commissioner", "Commissioner"
 
 
+# The roles that support people: they see the support plan (visits, star readings, onward referrals).
+SUPPORT_ROLES = (Role.ADVISER, Role.MANAGER)
+
+
 class SPSUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.MANAGER)
@@ -50,18 +54,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
-
-    @property
-    def is_gp(self) -> bool:
-        return self.role == Role.GP_STAFF
-
-    @property
-    def is_adviser(self) -> bool:
-        return self.role == Role.ADVISER
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == Role.MANAGER
 
 
 class Practice(models.Model):

@@ -3,8 +3,11 @@
 One module for every environment. `DATABASE_URL` chooses the database: the SQLite file `db.sqlite3` in
 the project folder when unset (the embedded default for trying it out), PostgreSQL in production.
 A `.env` file beside `manage.py` is read if present (see `.env.example`); real environment variables win.
+With DEBUG off (production), every setting that has no safe default must be set, and a missing one stops
+start-up with a message naming it: SECRET_KEY, DATABASE_URL, EMAIL_URL and SITE_URL.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -13,14 +16,24 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+# ENV_FILE names another file (an empty one in the tests of these settings, so a developer's .env is not read).
+environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"))
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
+
+
+def required(name: str, development_default: str) -> str:
+    """The setting `name` from the environment. With DEBUG off there is no default: a production server that
+    silently wrote to a local SQLite file, printed its emails or linked to 127.0.0.1 would lose data."""
+    value = env.str(name, default="")
+    if value:
+        return value
     if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY in the environment (or DEBUG=on for local development).")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+        raise ImproperlyConfigured(f"Set {name} in the environment (or DEBUG=on for local development).")
+    return development_default
+
+
+SECRET_KEY = required("SECRET_KEY", "insecure-development-key-do-not-use-in-production")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -42,6 +55,7 @@ INSTALLED_APPS = [
     "outcomes",
     "providers",
     "reports",
+    "casework",
 ]
 
 MIDDLEWARE = [
@@ -75,8 +89,8 @@ TEMPLATES = [
     },
 ]
 
-# Unset or empty: the embedded SQLite default.
-DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# With DEBUG on, unset or empty is the embedded SQLite default; with DEBUG off, SQLite only if named.
+DATABASE_URL = required("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -116,10 +130,10 @@ IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = environ.Env.email_url_config(required("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
 # The address people use to reach the site, for links in emails.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = required("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Social Prescribing Service <sps@localhost>")
 
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("casework.urls")),
     path("referrals/", include("referrals.urls")),
     path("providers/", include("providers.urls")),
     path("outcomes/", include("outcomes.urls")),

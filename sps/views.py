@@ -5,7 +5,7 @@ from sps.models import Role
 
 _HOME_BY_ROLE = {
     Role.GP_STAFF: "referrals:list",
-    Role.ADVISER: "referrals:caseload",
+    Role.ADVISER: "casework:caseload",
     Role.MANAGER: "reports:overview",
     Role.PROVIDER_STAFF: "providers:inbox",
     Role.COMMISSIONER: "reports:evaluation",

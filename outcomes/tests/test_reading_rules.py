@@ -23,7 +23,7 @@ def _post(client, referral, **kwargs):
 @pytest.mark.smoke
 def test_baseline_visit_is_recorded_and_moves_the_referral_to_assessed(client_for, adviser_a, referral):
     response = _post(client_for(adviser_a), referral, on=today(), score=2, lifestyle="4", note_money="Debts")
-    assert response.url == reverse("referrals:detail", args=[referral.pk])
+    assert response.url == reverse("casework:referral", args=[referral.pk])
     star = StarReading.objects.get()
     assert (star.kind, star.lifestyle, star.money, star.notes) == ("baseline", 4, 2, {"money": "Debts"})
     assert star.assessment.adviser == adviser_a and star.assessment.needs == ["befriending"]
@@ -75,7 +75,7 @@ def test_a_review_shows_the_change_since_the_baseline_on_the_referral_page(clien
     reading(referral, "baseline", today() - dt.timedelta(days=90), default=2)
     client = client_for(adviser_a)
     _post(client, referral, on=today(), reading_kind="review", score=3, money="2")
-    page = client.get(reverse("referrals:detail", args=[referral.pk])).text
+    page = client.get(reverse("casework:referral", args=[referral.pk])).text
     assert "Improved in 7 of 8 areas" in page
     assert "7 of the 8 low at baseline improved" in page
 

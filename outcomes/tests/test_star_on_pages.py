@@ -24,21 +24,21 @@ def followed_up(adviser_a):
 
 
 def test_adviser_sees_the_star_table_the_chart_data_and_the_notes(client_for, adviser_a, followed_up):
-    page = client_for(adviser_a).get(reverse("referrals:detail", args=[followed_up.pk])).text
+    page = client_for(adviser_a).get(reverse("casework:referral", args=[followed_up.pk])).text
     assert 'id="star-chart"' in page and 'id="star-data"' in page
     assert "Improved in 7 of 8 areas" in page
     assert "Confided about her late husband" in page
 
 
 def test_gp_sees_a_progress_summary_but_not_the_advisers_notes_or_scores(client_for, gp_a, followed_up):
-    page = client_for(gp_a).get(reverse("referrals:detail", args=[followed_up.pk])).text
+    page = client_for(gp_a).get(reverse("casework:referral", args=[followed_up.pk])).text
     assert "Improved in 7 of the 8 areas of the wellbeing star" in page
     assert "Confided" not in page and 'id="star-data"' not in page
 
 
 def test_referral_page_query_count_is_fixed(client_for, adviser_a, followed_up, django_assert_num_queries):
     client = client_for(adviser_a)
-    url = reverse("referrals:detail", args=[followed_up.pk])
+    url = reverse("casework:referral", args=[followed_up.pk])
     with django_assert_num_queries(10):
         client.get(url)
     for days in range(80, 10, -10):
@@ -49,7 +49,7 @@ def test_referral_page_query_count_is_fixed(client_for, adviser_a, followed_up, 
 
 
 def test_printable_summary_for_the_adviser_only(client_for, adviser_a, adviser_other, gp_a, followed_up):
-    url = reverse("outcomes:summary", args=[followed_up.pk])
+    url = reverse("casework:summary", args=[followed_up.pk])
     page = client_for(adviser_a).get(url)
     assert page.status_code == 200 and "Your wellbeing star" in page.text and "Next review" in page.text
     assert client_for(adviser_other).get(url).status_code == 404
@@ -57,7 +57,7 @@ def test_printable_summary_for_the_adviser_only(client_for, adviser_a, adviser_o
 
 
 def test_summary_not_logged_in_is_sent_to_login(client, followed_up):
-    url = reverse("outcomes:summary", args=[followed_up.pk])
+    url = reverse("casework:summary", args=[followed_up.pk])
     assert client.get(url).url == f"{reverse('login')}?next={url}"
 
 
@@ -74,7 +74,7 @@ def test_caseload_shows_reviews_due_and_overdue(client_for, adviser_a, django_as
                     adviser=adviser_a, referral_date=today() - dt.timedelta(days=5))
     client = client_for(adviser_a)
     with django_assert_num_queries(5):
-        page = client.get(reverse("referrals:caseload")).text
+        page = client.get(reverse("casework:caseload")).text
     overdue_row = page[page.index("Overdue</a>"):][:900]
     assert "Overdue</span>" in overdue_row
     second_row = page[page.index("Second</a>"):][:900]

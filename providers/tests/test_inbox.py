@@ -10,6 +10,7 @@ from providers.models import OnwardStatus
 from providers.tests.factories import OnwardReferralFactory, ProviderFactory, ServiceFactory
 from referrals.models import Status
 from referrals.tests.factories import ReferralFactory
+from sps.lib.nhs_number import format_nhs_number
 
 URL = reverse("providers:inbox")
 
@@ -87,7 +88,7 @@ def test_provider_staff_do_not_see_the_nhs_number_date_of_birth_conditions_or_re
     patient = edna.referral.patient
     page = client_for(provider_staff).get(URL, {"status": "all"}).text
     assert "Edna Hague" in page
-    for hidden in [patient.nhs_number, patient.nhs_number_display, "17/05/1940", "1940-05-17", "1940",
+    for hidden in [patient.nhs_number, format_nhs_number(patient.nhs_number), "17/05/1940", "1940-05-17", "1940",
                    "Chronic obstructive", "Lives alone", patient.practice.name]:
         assert hidden not in page
 
@@ -124,7 +125,7 @@ def test_not_logged_in_is_sent_to_login(client):
 
 
 def test_provider_staff_get_404_on_the_referral_itself(client_for, provider_staff, edna):
-    response = client_for(provider_staff).get(reverse("referrals:detail", args=[edna.referral_id]))
+    response = client_for(provider_staff).get(reverse("casework:referral", args=[edna.referral_id]))
     assert response.status_code == 404
     assert "Hague" not in response.text
 

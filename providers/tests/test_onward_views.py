@@ -11,6 +11,7 @@ from providers.tests.factories import GrantFactory, OnwardReferralFactory, Provi
 from referrals.models import Status
 from referrals.tests.factories import ReferralFactory
 from sps.lib.dates import today
+from sps.lib.nhs_number import format_nhs_number
 from sps.tests.factories import UserFactory
 
 GOOD = {"need": "befriending", "notes": "Mornings are best", "made_date": "2026-10-05", "send": "on"}
@@ -55,7 +56,7 @@ def _assert_nothing_written(referral):
 def test_adviser_refers_on_and_is_sent_back_to_the_referral(client_for, adviser_a, referral, service):
     response = client_for(adviser_a).post(_create_url(referral, service), GOOD)
     assert response.status_code == 302
-    assert response.url == reverse("referrals:detail", args=[referral.pk])
+    assert response.url == reverse("casework:referral", args=[referral.pk])
     onward = OnwardReferral.objects.get()
     assert (onward.referral, onward.service, onward.kind, onward.status) == (
         referral, service, OnwardKind.COMMISSIONED, OnwardStatus.SENT)
@@ -76,8 +77,8 @@ def test_provider_is_emailed_without_patient_details(client_for, adviser_a, prov
     assert email.subject == "[SPS] New referral to Telephone befriending"
     assert reverse("providers:inbox") in email.body
     patient = referral.patient
-    for detail in ["Edna", "Hague", patient.nhs_number, patient.nhs_number_display, "17/05/1940", "1940-05-17",
-                   "01709 555123", "Moorgate", patient.postcode, "COPD", "Mornings are best"]:
+    for detail in ["Edna", "Hague", patient.nhs_number, format_nhs_number(patient.nhs_number), "17/05/1940",
+                   "1940-05-17", "01709 555123", "Moorgate", patient.postcode, "COPD", "Mornings are best"]:
         assert detail not in email.body
         assert detail not in email.subject
 
@@ -113,7 +114,7 @@ def test_form_names_the_person_and_the_service_with_its_room(client_for, adviser
 
 def test_manager_may_refer_on_too(client_for, manager, referral, service):
     response = client_for(manager).post(_create_url(referral, service), GOOD)
-    assert response.url == reverse("referrals:detail", args=[referral.pk])
+    assert response.url == reverse("casework:referral", args=[referral.pk])
     assert OnwardReferral.objects.get().made_by == manager
 
 
@@ -172,7 +173,7 @@ def test_adviser_records_a_non_vcs_referral_and_no_provider_is_emailed(client_fo
                                                                       django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(adviser_a).post(_other_url(referral), OTHER)
-    assert response.url == reverse("referrals:detail", args=[referral.pk])
+    assert response.url == reverse("casework:referral", args=[referral.pk])
     onward = OnwardReferral.objects.get()
     assert (onward.kind, onward.status, onward.service, onward.destination) == (
         OnwardKind.NON_VCS, OnwardStatus.SENT, None, "Adult Social Care")
@@ -256,7 +257,7 @@ def test_adviser_hears_when_the_provider_accepts(client_for, provider_staff, adv
 
 def test_adviser_withdraws_and_goes_back_to_the_referral(client_for, adviser_a, onward):
     response = client_for(adviser_a).post(_status_url(onward), {"status": "withdrawn", "on": "2026-10-09"})
-    assert response.url == reverse("referrals:detail", args=[onward.referral_id])
+    assert response.url == reverse("casework:referral", args=[onward.referral_id])
     onward.refresh_from_db()
     assert (onward.status, onward.ended_date) == (OnwardStatus.WITHDRAWN, dt.date(2026, 10, 9))
 
@@ -268,7 +269,7 @@ def test_adviser_records_that_a_non_vcs_destination_accepted(client_for, adviser
                                    destination="Adult Social Care")
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(adviser_a).post(_status_url(onward), {"status": "accepted", "on": "2026-10-07"})
-    assert response.url == reverse("referrals:detail", args=[referral.pk])
+    assert response.url == reverse("casework:referral", args=[referral.pk])
     onward.refresh_from_db()
     assert onward.status == OnwardStatus.ACCEPTED
 

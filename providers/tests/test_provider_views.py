@@ -78,7 +78,7 @@ def test_adviser_refers_on_and_the_provider_is_emailed_without_patient_details(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(adviser_a).post(url, {"need": "befriending", "notes": "Mornings",
                                                     "made_date": today().isoformat(), "send": "on"})
-    assert response.url == reverse("referrals:detail", args=[referral.pk])
+    assert response.url == reverse("casework:referral", args=[referral.pk])
     onward = OnwardReferral.objects.get()
     assert (onward.kind, onward.status, onward.made_by) == ("commissioned", "sent", adviser_a)
     [email] = mailoutbox
@@ -133,7 +133,7 @@ def test_provider_staff_see_only_what_they_need_of_their_own_referrals(client_fo
         _onward(service, OnwardStatus.ACCEPTED, family_name=f"More{i}")
     with django_assert_num_queries(4):
         client.get(reverse("providers:inbox"))
-    assert client.get(reverse("referrals:detail", args=[mine.referral_id])).status_code == 404
+    assert client.get(reverse("casework:referral", args=[mine.referral_id])).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["adviser_a", "gp_a", "manager", "commissioner"])

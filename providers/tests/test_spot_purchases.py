@@ -10,6 +10,7 @@ from providers.tests.factories import ProviderFactory, SpotPurchaseFactory
 from referrals.models import Status
 from referrals.tests.factories import ReferralFactory
 from sps.lib.dates import today
+from sps.lib.nhs_number import format_nhs_number
 from sps.tests.factories import UserFactory
 
 LIST = reverse("providers:spot_purchases")
@@ -50,7 +51,7 @@ def purchase(referral, adviser_a, provider):
 
 def test_adviser_asks_and_it_waits_for_the_manager(client_for, adviser_a, referral, provider, good):
     response = client_for(adviser_a).post(_create_url(referral), good)
-    assert response.url == reverse("referrals:detail", args=[referral.pk])
+    assert response.url == reverse("casework:referral", args=[referral.pk])
     purchase = SpotPurchase.objects.get()
     assert (purchase.referral, purchase.provider, purchase.status, purchase.requested_by) == (
         referral, provider, SpotPurchaseStatus.REQUESTED, adviser_a)
@@ -68,7 +69,7 @@ def test_active_managers_are_emailed_without_patient_details(client_for, adviser
     assert sorted(email.to) == sorted([manager.email, deputy.email])
     assert email.subject == "[SPS] A spot purchase is waiting for your decision"
     assert "£120.50" in email.body and LIST in email.body
-    for detail in ["Edna", "Hague", referral.patient.nhs_number, referral.patient.nhs_number_display]:
+    for detail in ["Edna", "Hague", referral.patient.nhs_number, format_nhs_number(referral.patient.nhs_number)]:
         assert detail not in email.body
 
 

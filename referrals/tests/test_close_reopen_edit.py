@@ -17,14 +17,14 @@ def supported(adviser_a):
 
 def test_adviser_closes_with_a_reason_and_the_timeline_says_so(client_for, adviser_a, supported):
     client = client_for(adviser_a)
-    page = client.get(reverse("referrals:close", args=[supported.pk])).text
+    page = client.get(reverse("casework:close", args=[supported.pk])).text
     assert "No discharge star has been recorded" in page
-    response = client.post(reverse("referrals:close", args=[supported.pk]),
+    response = client.post(reverse("casework:close", args=[supported.pk]),
                            {"reason": "goals_met", "note": "", "closed_date": today().isoformat()})
     assert response.status_code == 302
     supported.refresh_from_db()
     assert (supported.status, supported.closure_reason, supported.closed_date) == ("closed", "goals_met", today())
-    detail = client.get(reverse("referrals:detail", args=[supported.pk])).text
+    detail = client.get(reverse("casework:referral", args=[supported.pk])).text
     assert "Goals met" in detail
 
 
@@ -35,7 +35,7 @@ def test_adviser_closes_with_a_reason_and_the_timeline_says_so(client_for, advis
 ])
 def test_closing_with_bad_input_is_refused(client_for, adviser_a, supported, data, message):
     data = {"closed_date": today().isoformat(), **data}
-    response = client_for(adviser_a).post(reverse("referrals:close", args=[supported.pk]), data)
+    response = client_for(adviser_a).post(reverse("casework:close", args=[supported.pk]), data)
     assert message in response.text
     supported.refresh_from_db()
     assert supported.status == Status.ASSESSED
@@ -46,33 +46,33 @@ def test_reopen_needs_a_reason_and_returns_to_where_it_was(client_for, adviser_a
     supported.status, supported.closure_reason, supported.closed_date = Status.CLOSED, "moved_away", today()
     supported.save()
     client = client_for(adviser_a)
-    url = reverse("referrals:reopen", args=[supported.pk])
+    url = reverse("casework:reopen", args=[supported.pk])
     assert "This field is required." in client.post(url, {"reason": ""}).text
     client.post(url, {"reason": "Moved back to the area."})
     supported.refresh_from_db()
     assert (supported.status, supported.closed_date, supported.reopen_reason) == (
         Status.ASSESSED, None, "Moved back to the area.")
-    assert "Reopened" in client.get(reverse("referrals:detail", args=[supported.pk])).text
+    assert "Reopened" in client.get(reverse("casework:referral", args=[supported.pk])).text
 
 
 def test_reopen_is_refused_while_the_patient_has_another_open_referral(client_for, adviser_a, supported):
     supported.status = Status.CLOSED
     supported.save()
     ReferralFactory(patient=supported.patient, status=Status.RECEIVED)
-    response = client_for(adviser_a).post(reverse("referrals:reopen", args=[supported.pk]), {"reason": "Back"})
+    response = client_for(adviser_a).post(reverse("casework:reopen", args=[supported.pk]), {"reason": "Back"})
     assert "already has an open referral" in response.text
     supported.refresh_from_db()
     assert supported.status == Status.CLOSED
 
 
-@pytest.mark.parametrize("view", ["referrals:close", "referrals:reopen", "referrals:edit"])
+@pytest.mark.parametrize("view", ["casework:close", "casework:reopen", "referrals:edit"])
 @pytest.mark.parametrize("persona", ["gp_a", "adviser_other", "provider_staff"])
 def test_only_the_caseload_adviser_and_manager_may_close_reopen_or_edit(request, client_for, supported, view,
                                                                        persona):
     assert client_for(request.getfixturevalue(persona)).get(reverse(view, args=[supported.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("view", ["referrals:close", "referrals:reopen", "referrals:edit"])
+@pytest.mark.parametrize("view", ["casework:close", "casework:reopen", "referrals:edit"])
 def test_close_reopen_edit_need_a_login(client, supported, view):
     url = reverse(view, args=[supported.pk])
     assert client.get(url).url == f"{reverse('login')}?next={url}"

@@ -14,7 +14,7 @@ def test_gp_refers_own_patient_and_it_is_received(client_for, gp_a):
     patient = PatientFactory(practice=gp_a.practice)
     response = client_for(gp_a).post(reverse("referrals:create", args=[patient.pk]), GOOD)
     referral = Referral.objects.get()
-    assert response.url == reverse("referrals:detail", args=[referral.pk])
+    assert response.url == reverse("casework:referral", args=[referral.pk])
     assert (referral.status, referral.practice, referral.referred_by) == (Status.RECEIVED, gp_a.practice, gp_a)
     assert referral.needs == ["befriending", "community_transport"]
     assert referral.risk_score == 72

@@ -36,7 +36,7 @@ def test_gp_sees_only_their_practices_referrals(client_for, gp_a, two_practices,
 
 def test_gp_cannot_see_another_practices_referral_by_url(client_for, gp_b, two_practices):
     mine, _ = two_practices
-    assert client_for(gp_b).get(reverse("referrals:detail", args=[mine[0].pk])).status_code == 404
+    assert client_for(gp_b).get(reverse("casework:referral", args=[mine[0].pk])).status_code == 404
 
 
 def test_adviser_sees_linked_practices_and_assigned_referrals(client_for, adviser_a, adviser_other, two_practices,
@@ -48,8 +48,8 @@ def test_adviser_sees_linked_practices_and_assigned_referrals(client_for, advise
     with django_assert_num_queries(7):  # session, user, counts, page count, page, practice and adviser choices
         page = client.get(reverse("referrals:list")).text
     assert "Alpha0" in page and "Beta0" in page and "Beta1" not in page
-    assert client.get(reverse("referrals:detail", args=[theirs[0].pk])).status_code == 200
-    assert client_for(adviser_other).get(reverse("referrals:detail", args=[mine[0].pk])).status_code == 404
+    assert client.get(reverse("casework:referral", args=[theirs[0].pk])).status_code == 200
+    assert client_for(adviser_other).get(reverse("casework:referral", args=[mine[0].pk])).status_code == 404
 
 
 def test_manager_sees_every_referral_and_filters(client_for, manager, gp_a, two_practices,
@@ -81,7 +81,7 @@ def test_roles_without_referrals_get_404_on_the_list(request, client_for, person
 
 
 @pytest.mark.parametrize("name", ["referrals:list", "referrals:find_patient", "referrals:patient_create",
-                                  "referrals:caseload", "home"])
+                                  "casework:caseload", "home"])
 def test_pages_need_a_login(client, name):
     url = reverse(name)
     assert client.get(url).url == _login_url(url)
@@ -202,7 +202,7 @@ def test_manager_assigns_an_adviser(client_for, manager, adviser_other, received
     client_for(manager).post(reverse("referrals:assign", args=[received.pk]), {"adviser": adviser_other.pk})
     received.refresh_from_db()
     assert received.adviser == adviser_other
-    assert client_for(adviser_other).get(reverse("referrals:detail", args=[received.pk])).status_code == 200
+    assert client_for(adviser_other).get(reverse("casework:referral", args=[received.pk])).status_code == 200
 
 
 def test_assigning_to_someone_who_is_not_an_adviser_is_refused(client_for, manager, gp_b, received):
@@ -225,7 +225,7 @@ def test_the_wrong_person_gets_404_and_nothing_changes(request, client_for, rece
 
 
 @pytest.mark.parametrize("name", ["referrals:withdraw", "referrals:accept", "referrals:decline",
-                                  "referrals:assign", "referrals:detail"])
+                                  "referrals:assign", "casework:referral"])
 def test_lifecycle_actions_need_a_login(client, received, name):
     url = reverse(name, args=[received.pk])
     assert client.post(url).url == _login_url(url)
@@ -238,11 +238,11 @@ def test_post_only_actions_refuse_get(request, client_for, received, name, perso
 
 
 def test_caseload_is_for_advisers_only(client_for, gp_a, manager):
-    assert client_for(gp_a).get(reverse("referrals:caseload")).status_code == 404
-    assert client_for(manager).get(reverse("referrals:caseload")).status_code == 404
+    assert client_for(gp_a).get(reverse("casework:caseload")).status_code == 404
+    assert client_for(manager).get(reverse("casework:caseload")).status_code == 404
 
 
 def test_caseload_lists_waiting_referrals_of_linked_practices_only(client_for, adviser_a, gp_b, received):
     ReferralFactory(patient__practice=gp_b.practice, patient__family_name="Elsewhere")
-    page = client_for(adviser_a).get(reverse("referrals:caseload")).text
+    page = client_for(adviser_a).get(reverse("casework:caseload")).text
     assert received.patient.family_name in page and "Elsewhere" not in page

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from django.db import connection
 
+from referrals.models import Patient
 from reports.imports import fields as f
 from reports.imports.base import Cells, Counts, Handler
 from reports.imports.reader import Row
@@ -19,7 +20,7 @@ STAGE = "import_episode_stage"
 LAST = f"{STAGE}_last"
 KEY = ("patient_id", "episode_type", "start_date", "episode_ref")
 TYPES = frozenset(EpisodeType.values)
-PATIENTS = "referrals_patient"
+PATIENTS = Patient._meta.db_table
 EPISODES = HospitalEpisode._meta.db_table
 COPY = (f"COPY {STAGE} (line, nhs_number, episode_type, start_date, end_date, episode_ref) "
         "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (episode_ref))")

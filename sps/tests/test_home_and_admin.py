@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 
-@pytest.mark.parametrize(("persona", "target"), [("gp_a", "referrals:list"), ("adviser_a", "referrals:caseload"),
+@pytest.mark.parametrize(("persona", "target"), [("gp_a", "referrals:list"), ("adviser_a", "casework:caseload"),
                                                  ("manager", "reports:overview"), ("provider_staff", "providers:inbox"),
                                                  ("commissioner", "reports:evaluation")])
 def test_each_role_starts_on_its_main_page(request, client_for, persona, target):

@@ -3,7 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sps.demo import seed_demo
+from casework.demo import seed_demo
 from sps.models import Practice
 
 

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from casework import views
+
+# The paths are those these pages had before they moved here from referrals and outcomes.
+app_name = "casework"
+urlpatterns = [
+    path("referrals/<int:pk>/", views.referral, name="referral"),
+    path("referrals/caseload/", views.caseload, name="caseload"),
+    path("referrals/<int:pk>/close/", views.referral_close, name="close"),
+    path("referrals/<int:pk>/reopen/", views.referral_reopen, name="reopen"),
+    path("outcomes/summary/<int:referral_pk>/", views.summary, name="summary"),
+]

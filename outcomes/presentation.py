@@ -1,0 +1,25 @@
+"""Shaping star readings for the page: the chart and its table."""
+
+from outcomes.models import StarReading
+from outcomes.progress import baseline_of, progress_of
+from outcomes.star import AREAS
+
+
+def star_context(readings: list[StarReading]) -> dict:
+    """Baseline against the latest reading, per area, for the chart and its table."""
+    baseline = baseline_of(readings)
+    newest = max(readings, key=lambda r: (r.reading_date, r.pk)) if readings else None
+    latest = newest if newest != baseline else None  # the reading compared with the baseline
+    progress = progress_of(readings)
+    rows = [{
+        "area": area, "baseline": getattr(baseline, area.key) if baseline else None,
+        "latest": getattr(latest, area.key) if latest else None,
+        "change": progress.change[area.key] if progress else None,
+        "note": (newest.notes or {}).get(area.key, "") if newest else "",
+    } for area in AREAS]
+    return {"baseline": baseline, "latest": latest, "progress": progress, "rows": rows, "readings": readings,
+            "chart": {"labels": [a.label for a in AREAS],
+                      "baseline": [r["baseline"] for r in rows],
+                      "latest": [r["latest"] for r in rows],
+                      "latest_label": f"{latest.get_kind_display()} {latest.reading_date:%d/%m/%Y}" if latest else "",
+                      "baseline_label": f"Baseline {baseline.reading_date:%d/%m/%Y}" if baseline else ""}}
