@@ -18,11 +18,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def pytest_configure(config):
     """The live server serves static files through the finders, which know nothing of hashed names, so the tests
-    use plain names; sps/tests/test_static_build.py checks the production build (hashed, compressed)."""
+    use plain names; sps/tests/test_static_build.py checks the production build (hashed, compressed). Passwords
+    are hashed quickly."""
     from django.conf import settings
 
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # Every persona has a password; the production hasher takes a good part of a second each, by design.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_provider_staff_do_not_see_other_organisations_onward_referrals(client_f
         assert "Elsewhere" not in page and "Gladys" not in page and "Lunch club" not in page
 
 
-@pytest.mark.parametrize("view", ["open", "all", "proposed"])
+@pytest.mark.parametrize("view", ["open", "all", "", "nonsense", *OnwardStatus.values])
 def test_proposed_onward_referrals_are_not_shown_until_sent(client_for, provider_staff, service, view):
     _onward(service, "Norah", "Unsent", status=OnwardStatus.PROPOSED)
     page = client_for(provider_staff).get(URL, {"status": view}).text

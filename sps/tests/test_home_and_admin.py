@@ -39,5 +39,13 @@ def test_manager_can_move_a_patients_registration_in_the_admin(client_for, manag
     from referrals.tests.factories import PatientFactory
 
     patient = PatientFactory(practice=practice_a)
-    page = client_for(manager).get(f"/admin/referrals/patient/{patient.pk}/change/")
-    assert page.status_code == 200 and patient.nhs_number in page.text
+    client = client_for(manager)
+    form = client.get(f"/admin/referrals/patient/{patient.pk}/change/").context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(practice=practice_b.pk, date_of_birth="17/05/1940")
+    response = client.post(f"/admin/referrals/patient/{patient.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    patient.refresh_from_db()
+    assert patient.practice == practice_b
+    moved = patient.history.latest()
+    assert moved.history_user == manager and moved.practice_id == practice_b.pk

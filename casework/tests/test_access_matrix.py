@@ -1,0 +1,141 @@
+"""Every route of the site against every persona: who gets through, and that everyone else gets 404 and
+nobody signed in is sent to the sign-in page. A new route fails `test_every_route_is_in_the_matrix` until it
+is added here, with who may use it."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from providers.tests.factories import OnwardReferralFactory, ServiceFactory, SpotPurchaseFactory
+from referrals.models import Status
+from referrals.tests.factories import PatientFactory, ReferralFactory
+
+PERSONAS = ["gp_a", "gp_b", "adviser_a", "adviser_other", "provider_staff", "manager", "commissioner"]
+ADVISERS = {"adviser_a", "adviser_other"}
+GPS = {"gp_a", "gp_b"}
+
+# route name: (method, the personas who get through; everyone else gets 404). The objects are practice A's.
+MATRIX = {
+    "home": ("get", set(PERSONAS)),
+    "referrals:list": ("get", GPS | ADVISERS | {"manager"}),
+    "referrals:find_patient": ("get", GPS | {"manager"}),
+    "referrals:patient_create": ("get", GPS),
+    "referrals:create": ("get", {"gp_a"}),
+    "referrals:withdraw": ("post", {"gp_a"}),
+    "referrals:accept": ("post", {"adviser_a"}),
+    "referrals:decline": ("get", {"adviser_a"}),
+    "referrals:assign": ("post", {"manager"}),
+    "referrals:edit": ("get", {"adviser_a", "manager"}),
+    "casework:referral": ("get", {"gp_a", "adviser_a", "manager"}),
+    "casework:caseload": ("get", ADVISERS),
+    "casework:close": ("get", {"adviser_a", "manager"}),
+    "casework:reopen": ("get", {"adviser_a", "manager"}),
+    "casework:summary": ("get", {"adviser_a", "manager"}),
+    "outcomes:home_visit": ("get", {"adviser_a", "manager"}),
+    "providers:directory": ("get", ADVISERS | {"manager"}),
+    "providers:onward_create": ("get", {"adviser_a", "manager"}),
+    "providers:onward_create_other": ("get", {"adviser_a", "manager"}),
+    "providers:onward_status": ("post", {"adviser_a", "manager", "provider_staff"}),
+    "providers:onward_continued": ("post", {"adviser_a", "manager", "provider_staff"}),
+    "providers:inbox": ("get", {"provider_staff"}),
+    "providers:spot_purchases": ("get", ADVISERS | {"manager", "provider_staff"}),
+    "providers:spot_purchase_create": ("get", {"adviser_a"}),
+    "providers:spot_purchase_decide": ("post", {"manager"}),
+    "providers:dashboard": ("get", {"manager"}),
+    "reports:evaluation": ("get", {"manager", "commissioner"}),
+    "reports:overview": ("get", {"manager"}),
+    "reports:imports": ("get", {"manager"}),
+    "reports:import_confirm": ("post", {"manager"}),
+    "reports:import_rejects": ("get", {"manager"}),
+}
+# Django's own: the admin (tested in sps/tests/test_home_and_admin.py) and sign-in and password reset.
+NOT_OURS = {"admin", None}
+OPEN_TO_ALL = {"login", "logout", "password_change", "password_change_done", "password_reset",
+               "password_reset_done", "password_reset_confirm", "password_reset_complete"}
+
+
+def _route_names(resolver: URLResolver = None, namespace: str | None = None) -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace not in NOT_OURS:
+                names |= _route_names(entry, entry.namespace)
+        elif isinstance(entry, URLPattern) and entry.name and namespace:
+            names.add(f"{namespace}:{entry.name}")
+        elif isinstance(entry, URLPattern) and entry.name not in OPEN_TO_ALL:
+            names.add(entry.name)
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    assert _route_names() == set(MATRIX)
+
+
+@pytest.fixture
+def site(gp_a, adviser_a, provider_staff, tmp_path, settings):
+    """A referral at practice A with an onward referral to the provider staff's organisation, a spot purchase,
+    a patient to refer, and an import waiting to be confirmed (in each persona's session, see `_client`)."""
+    settings.IMPORT_DIR = tmp_path
+    referral = ReferralFactory(patient__practice=gp_a.practice, adviser=adviser_a, status=Status.ACTIVE)
+    service = ServiceFactory(provider=provider_staff.provider)
+    return {
+        "referral": referral, "service": service, "patient": PatientFactory(practice=gp_a.practice),
+        "onward": OnwardReferralFactory(referral=referral, service=service),
+        "purchase": SpotPurchaseFactory(referral=referral, requested_by=adviser_a),
+        "token": "a" * 32, "batch": 1,
+    }
+
+
+# The URL arguments each route takes; routes not named here take the referral's pk as `pk`.
+ARGUMENTS = {
+    "home": {}, "referrals:list": {}, "referrals:find_patient": {}, "referrals:patient_create": {},
+    "casework:caseload": {}, "providers:directory": {}, "providers:inbox": {}, "providers:spot_purchases": {},
+    "providers:dashboard": {}, "reports:evaluation": {}, "reports:overview": {}, "reports:imports": {},
+    "referrals:create": {"patient_pk": "patient"},
+    "casework:summary": {"referral_pk": "referral"}, "outcomes:home_visit": {"referral_pk": "referral"},
+    "providers:onward_create_other": {"referral_pk": "referral"},
+    "providers:spot_purchase_create": {"referral_pk": "referral"},
+    "providers:onward_create": {"referral_pk": "referral", "service_pk": "service"},
+    "providers:onward_status": {"pk": "onward"}, "providers:onward_continued": {"pk": "onward"},
+    "providers:spot_purchase_decide": {"pk": "purchase"},
+    "reports:import_confirm": {"token": "token"}, "reports:import_rejects": {"batch_pk": "batch"},
+}
+
+
+def _url(name: str, site: dict) -> str:
+    arguments = ARGUMENTS.get(name, {"pk": "referral"})
+    return reverse(name, kwargs={key: getattr(site[thing], "pk", site[thing]) for key, thing in arguments.items()})
+
+
+def _client(user, site: dict) -> Client:
+    """Signed in as `user`, with an upload waiting and rejected rows to download in the session, so that the
+    manager's import pages have something to show and only the role decides."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["pending_imports"] = {site["token"]: {"token": site["token"], "kind": "practices", "name": "p.csv",
+                                                  "covered_until": "", "skip_invalid": False}}
+    session[f"rejects_{site['batch']}"] = "line,error\n"
+    session.save()
+    (settings.IMPORT_DIR / f"{site['token']}.csv").write_text("ods_code,name\n")
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_gets_through_and_who_gets_404(request, site, name, persona):
+    method, allowed = MATRIX[name]
+    client = _client(request.getfixturevalue(persona), site)
+    response = getattr(client, method)(_url(name, site))
+    if persona in allowed:
+        assert response.status_code in (200, 302), response.status_code
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_nobody_signed_in_is_sent_to_sign_in(client, site, name):
+    method, _ = MATRIX[name]
+    response = getattr(client, method)(_url(name, site))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
