@@ -13,6 +13,7 @@ import random
 
 from django.db.models import Exists, OuterRef, Q
 
+from outcomes.models import ReadingKind
 from providers.models import OnwardKind, OnwardReferral, OnwardStatus
 from referrals.models import Referral, Status
 from reports.imports.run import run_import
@@ -49,7 +50,7 @@ def _engaged_referrals() -> dict[int, bool]:
                                                                                  OnwardStatus.COMPLETED]) \
         .exclude(kind=OnwardKind.SIGNPOST)
     continued = OnwardReferral.objects.filter(referral=OuterRef("pk"), continued_after_end=True)
-    return dict(Referral.objects.filter(Exists(started), star_readings__kind="baseline").distinct()
+    return dict(Referral.objects.filter(Exists(started), star_readings__kind=ReadingKind.BASELINE).distinct()
                 .annotate(continued=Exists(continued)).values_list("pk", "continued"))
 
 

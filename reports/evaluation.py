@@ -138,6 +138,9 @@ def _wellbeing_sql(cohort_sql: str) -> str:
     """Baseline: the earliest baseline reading of each cohort referral. Follow-up: its latest review or discharge
     reading dated after the baseline, a discharge winning a tie of dates (evaluation.md section 2)."""
     readings = StarReading._meta.db_table
+    # Quoted constants of ours, never user input.
+    baseline, review, discharge = (f"'{kind}'" for kind in (ReadingKind.BASELINE, ReadingKind.REVIEW,
+                                                            ReadingKind.DISCHARGE))
     improved = [f"CASE WHEN f.{a} > b.{a} THEN 1 ELSE 0 END" for a in AREA_KEYS]
     per_area = ", ".join(
         f"SUM({up}), SUM(CASE WHEN b.{a} <= {LOW} THEN 1 ELSE 0 END), "
@@ -146,12 +149,12 @@ def _wellbeing_sql(cohort_sql: str) -> str:
     return (
         f"WITH cohort AS ({cohort_sql}), "
         f"baseline AS MATERIALIZED (SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.referral_id "
-        f"ORDER BY r.reading_date, r.id) AS n FROM {readings} r WHERE r.kind = 'baseline' "
+        f"ORDER BY r.reading_date, r.id) AS n FROM {readings} r WHERE r.kind = {baseline} "
         f"AND r.referral_id IN (SELECT id FROM cohort)) ranked WHERE n = 1), "
         f"follow_up AS MATERIALIZED (SELECT * FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.referral_id "
-        f"ORDER BY r.reading_date DESC, CASE WHEN r.kind = 'discharge' THEN 1 ELSE 0 END DESC, r.id DESC) AS n "
+        f"ORDER BY r.reading_date DESC, CASE WHEN r.kind = {discharge} THEN 1 ELSE 0 END DESC, r.id DESC) AS n "
         f"FROM {readings} r JOIN baseline b ON b.referral_id = r.referral_id "
-        f"WHERE r.kind IN ('review', 'discharge') AND r.reading_date > b.reading_date) ranked WHERE n = 1) "
+        f"WHERE r.kind IN ({review}, {discharge}) AND r.reading_date > b.reading_date) ranked WHERE n = 1) "
         f"SELECT COUNT(*), SUM(CASE WHEN {' + '.join(improved)} >= 1 THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN {' + '.join(improved)} >= 4 THEN 1 ELSE 0 END), {per_area} "
         f"FROM baseline b JOIN follow_up f ON f.referral_id = b.referral_id")

@@ -123,6 +123,16 @@ def test_wellbeing_by_hand(db):
     assert result["low_improved_pct"] == 80.0
 
 
+def test_a_review_on_the_baseline_date_is_not_a_follow_up(db):
+    referral = ReferralFactory(referral_date=D(2024, 6, 1), status="active")
+    reading(referral, "baseline", D(2024, 6, 10), default=2)
+    reading(referral, "review", D(2024, 6, 10), default=4)
+    assert evaluation.wellbeing(start=START, end=END)["patients"] == 0
+    reading(referral, "review", D(2024, 6, 11), default=3)
+    result = evaluation.wellbeing(start=START, end=END)
+    assert result["patients"] == 1 and result["areas"]["money"]["mean_change"] == 1.0
+
+
 def test_wellbeing_with_no_follow_ups_gives_nulls(db):
     result = evaluation.wellbeing(start=START, end=END)
     assert result["patients"] == 0 and result["progress_any_pct"] is None

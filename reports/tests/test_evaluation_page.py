@@ -32,6 +32,12 @@ def test_small_counts_are_hidden_with_whatever_would_give_them_away():
     assert suppress_counts([8, 0, 9]) == [8, 0, 9]
 
 
+def test_suppression_edge_is_between_7_and_8():
+    assert suppress_counts([7, 20, 30]) == [SUPPRESSED, SUPPRESSED, 30]
+    assert suppress_counts([8, 20, 30]) == [8, 20, 30]
+    assert suppress_counts([1, 20, 30]) == [SUPPRESSED, SUPPRESSED, 30]
+
+
 def test_manager_sees_every_count_and_the_csv_has_the_pages_figures(client_for, manager, onward_by_category,
                                                                     django_assert_num_queries):
     client = client_for(manager)
