@@ -89,6 +89,9 @@ def test_months_are_added_as_people_count_them():
     assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
     assert add_months(dt.date(2027, 11, 30), 3) == dt.date(2028, 2, 29)
     assert add_months(dt.date(2026, 1, 15), 3) == dt.date(2026, 4, 15)
+    assert add_months(dt.date(2026, 12, 31), 2) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2099, 11, 30), 3) == dt.date(2100, 2, 28)  # 2100 is not a leap year
+    assert add_months(dt.date(2026, 10, 15), 15) == dt.date(2028, 1, 15)
 
 
 def test_reviews_fall_due_at_three_then_six_months_then_none():
