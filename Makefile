@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The test settings do not depend on a developer's .env: DEBUG off, so every required setting is given here
 # (.ci/with-postgres gives DATABASE_URL).
 TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret SECURE_COOKIES=off EMAIL_URL=consolemail:// \
-	SITE_URL=http://127.0.0.1:8000
+	SITE_URL=http://127.0.0.1:8000 SECURE_SSL_REDIRECT=off SECURE_HSTS_SECONDS=0
 SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
 
 .PHONY: run test lint bench

@@ -5,10 +5,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from providers.models import Provider
 from sps.models import Role
 from sps.tests.factories import AdviserFactory, GPFactory, PracticeFactory, UserFactory
+from sps.tests.signin import sign_in as sign_in_client
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -80,13 +83,8 @@ def commissioner(db):
 
 @pytest.fixture
 def client_for(client):
-    """`client_for(user)`: the test client logged in as `user`."""
-
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
+    """`client_for(user)`: the test client signed in as `user`, second factor given."""
+    return lambda user: sign_in_client(client, user)
 
 
 @pytest.fixture(scope="session")
@@ -109,11 +107,17 @@ def sign_in(live_server):
     """`sign_in(page, user)`: sign in through the login page, as a person would."""
 
     def sign_in(page, user):
+        # The manager's second step: the code their authenticator app would show now.
+        device = TOTPDevice.objects.create(user=user, name="Phone") if user.role == Role.MANAGER else None
         page.context.clear_cookies()
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill("correct horse battery")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
+        if device:
+            page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
 
     return sign_in

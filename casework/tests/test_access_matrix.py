@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from providers.tests.factories import OnwardReferralFactory, ServiceFactory, SpotPurchaseFactory
 from referrals.models import Status
 from referrals.tests.factories import PatientFactory, ReferralFactory
+from sps.tests.signin import sign_in
 
 PERSONAS = ["gp_a", "gp_b", "adviser_a", "adviser_other", "provider_staff", "manager", "commissioner"]
 ADVISERS = {"adviser_a", "adviser_other"}
@@ -18,6 +19,7 @@ GPS = {"gp_a", "gp_b"}
 # route name: (method, the personas who get through; everyone else gets 404). The objects are practice A's.
 MATRIX = {
     "home": ("get", set(PERSONAS)),
+    "two_factor": ("get", set(PERSONAS)),
     "referrals:list": ("get", GPS | ADVISERS | {"manager"}),
     "referrals:find_patient": ("get", GPS | {"manager"}),
     "referrals:patient_create": ("get", GPS),
@@ -89,7 +91,7 @@ def site(gp_a, adviser_a, provider_staff, tmp_path, settings):
 
 # The URL arguments each route takes; routes not named here take the referral's pk as `pk`.
 ARGUMENTS = {
-    "home": {}, "referrals:list": {}, "referrals:find_patient": {}, "referrals:patient_create": {},
+    "home": {}, "two_factor": {}, "referrals:list": {}, "referrals:find_patient": {}, "referrals:patient_create": {},
     "casework:caseload": {}, "providers:directory": {}, "providers:inbox": {}, "providers:spot_purchases": {},
     "providers:dashboard": {}, "reports:evaluation": {}, "reports:overview": {}, "reports:imports": {},
     "referrals:create": {"patient_pk": "patient"},
@@ -111,8 +113,7 @@ def _url(name: str, site: dict) -> str:
 def _client(user, site: dict) -> Client:
     """Signed in as `user`, with an upload waiting and rejected rows to download in the session, so that the
     manager's import pages have something to show and only the role decides."""
-    client = Client()
-    client.force_login(user)
+    client = sign_in(Client(), user)
     session = client.session
     session["pending_imports"] = {site["token"]: {"token": site["token"], "kind": "practices", "name": "p.csv",
                                                   "covered_until": "", "skip_invalid": False}}

