@@ -44,8 +44,8 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         "onward_referrals": list(onward_referrals_for(user).filter(referral=referral)),
         "spot_purchases": list(spot_purchases_for(user).filter(referral=referral)),
         "today": today(),
-        "timeline": referral_timeline(referral),
-        "changes": change_log(referral),
+        "timeline": referral_timeline(referral, notes=supports),
+        "changes": change_log(referral, notes=supports),
         "assign_form": AssignForm(initial={"adviser": referral.adviser_id}) if can["assign"] else None,
         "decline_form": DeclineForm(),
     })

@@ -99,6 +99,9 @@ class Change:
 
 
 _NOT_SHOWN = {"id", "updated_at", "created_at", "version"}
+# The adviser's own words about the support: never shown to GP staff, who see status, dates and outcome only
+# (domain.md). The decline reason is written for the practice and stays.
+ADVISER_NOTES = {"closure_note", "reopen_reason"}
 
 
 def _display(field, value) -> str:
@@ -113,13 +116,13 @@ def _display(field, value) -> str:
     return str(value)
 
 
-def _changes(records: list, record_name: str) -> list[Change]:
+def _changes(records: list, record_name: str, *, hidden: set[str]) -> list[Change]:
     """Field-by-field differences between successive history records (FK changes are in the timeline)."""
     changes = []
     for previous, record in pairwise(records):
         delta = record.diff_against(previous)
         model_fields = [(record.instance_type._meta.get_field(c.field), c) for c in delta.changes
-                        if c.field not in _NOT_SHOWN]
+                        if c.field not in hidden]
         fields = [(str(f.verbose_name), _display(f, c.old), _display(f, c.new))
                   for f, c in model_fields if not f.is_relation]
         if fields:
@@ -128,29 +131,34 @@ def _changes(records: list, record_name: str) -> list[Change]:
     return changes
 
 
-def change_log(referral: Referral) -> list[Change]:
-    """Every recorded change to the referral and its patient (who, when, what), newest first."""
+def change_log(referral: Referral, *, notes: bool) -> list[Change]:
+    """Every recorded change to the referral and its patient (who, when, what), newest first; the adviser's
+    notes only if `notes`."""
+    hidden = _NOT_SHOWN if notes else _NOT_SHOWN | ADVISER_NOTES
     referral_records = list(referral.history.select_related("history_user").order_by("history_date", "history_id"))
     patient_records = list(
         referral.patient.history.select_related("history_user").order_by("history_date", "history_id")
     )
-    changes = _changes(referral_records, "Referral") + _changes(patient_records, "Patient")
+    changes = (_changes(referral_records, "Referral", hidden=hidden)
+               + _changes(patient_records, "Patient", hidden=hidden))
     return sorted(changes, key=lambda c: c.when, reverse=True)
 
 
-def referral_timeline(referral: Referral) -> list[TimelineEvent]:
-    """What happened to a referral, oldest first, from its history (django-simple-history)."""
+def referral_timeline(referral: Referral, *, notes: bool) -> list[TimelineEvent]:
+    """What happened to a referral, oldest first, from its history (django-simple-history); the adviser's
+    notes (why it was closed or reopened, in their words) only if `notes`."""
     records = referral.history.select_related("history_user", "adviser").order_by("history_date", "history_id")
     events: list[TimelineEvent] = []
     previous = None
     for record in records:
         who = str(record.history_user) if record.history_user else "System"
         if previous is not None and previous.status == Status.CLOSED and record.status != Status.CLOSED:
-            events.append(TimelineEvent(record.history_date, "Reopened", who, record.reopen_reason))
+            events.append(TimelineEvent(record.history_date, "Reopened", who, record.reopen_reason if notes else ""))
         elif previous is None or record.status != previous.status:
             detail = {Status.DECLINED: record.decline_reason,
                       Status.CLOSED: " ".join(filter(None, [record.get_closure_reason_display(),
-                                                            record.closure_note]))}.get(record.status, "")
+                                                            record.closure_note if notes else ""]))
+                      }.get(record.status, "")
             events.append(TimelineEvent(record.history_date, _EVENT_WORDS[record.status], who, detail))
         if record.adviser_id and (previous is None or record.adviser_id != previous.adviser_id):
             events.append(TimelineEvent(record.history_date, "Adviser assigned", who, str(record.adviser)))
