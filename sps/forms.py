@@ -1,5 +1,8 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+
+from sps.models import User
 
 
 def form_errors_from(form: forms.Form, error: ValidationError) -> None:
@@ -9,3 +12,11 @@ def form_errors_from(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, except that people who have never set a password (invited or imported logins) may ask for a
+    link too: Django's own skips them."""
+
+    def get_users(self, email: str):
+        return User._default_manager.filter(email__iexact=email, is_active=True).exclude(email="")

@@ -1,11 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sps import two_factor, views
+from sps.forms import PasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
+    path("accounts/password_reset/", auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("casework.urls")),
