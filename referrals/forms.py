@@ -127,10 +127,17 @@ class AssignForm(forms.Form):
 STATUS_FILTER_CHOICES = [("", "All statuses"), ("open", "Open")] + list(Status.choices)
 
 
-class ReferralFilterForm(forms.Form):
-    """The list filters; an invalid value is ignored rather than failing the page."""
+class SearchForm(forms.Form):
+    """A search by name or NHS number: posted, never put in a URL, where proxies and server logs would keep it."""
 
-    q = forms.CharField(required=False, label="Name or NHS number")
+    q = forms.CharField(required=False, max_length=100, label="Name or NHS number",
+                        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}))
+
+
+class ReferralFilterForm(forms.Form):
+    """The list filters (nothing that identifies a person); an invalid value is ignored rather than failing
+    the page."""
+
     status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False)
     practice = forms.ModelChoiceField(queryset=None, required=False, empty_label="All practices")
     adviser = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any adviser")
@@ -141,7 +148,7 @@ class ReferralFilterForm(forms.Form):
         self.fields["practice"].queryset = practices
         self.fields["adviser"].queryset = advisers()
         for name, field in self.fields.items():
-            css = "form-check-input" if name == "unassigned" else "form-select" if name != "q" else "form-control"
+            css = "form-check-input" if name == "unassigned" else "form-select"
             field.widget.attrs["class"] = css
 
     def filters(self) -> dict:
@@ -149,7 +156,7 @@ class ReferralFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {
-            "q": data["q"].strip(), "status": data["status"],
+            "status": data["status"],
             "practice_id": data["practice"].pk if data["practice"] else None,
             "adviser_id": data["adviser"].pk if data["adviser"] else None,
             "unassigned": data["unassigned"],

@@ -14,6 +14,7 @@ from referrals.forms import (
     ReferralEditForm,
     ReferralFilterForm,
     ReferralForm,
+    SearchForm,
 )
 from referrals.models import Status
 from sps.access import refused, role_required
@@ -22,17 +23,27 @@ from sps.models import SUPPORT_ROLES, Role
 from sps.selectors import practices_for
 
 PAGE_SIZE = 50
+# Names and NHS numbers searched for are kept in the session, never in a URL.
+SEARCH_KEY = "referral_search"
+FOUND_KEY = "find_patient_nhs_number"
 
 
 @role_required(Role.GP_STAFF, Role.ADVISER, Role.MANAGER)
 def referral_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        search = SearchForm(request.POST)
+        term = search.cleaned_data["q"].strip() if search.is_valid() and "clear" not in request.POST else ""
+        request.session[SEARCH_KEY] = term
+        return redirect(f"{request.path}?{_querystring_without_page(request)}")
     practices = practices_for(request.user)
     filter_form = ReferralFilterForm(request.GET or None, practices=practices)
-    referrals = selectors.referral_list(user=request.user, **filter_form.filters())
+    term = request.session.get(SEARCH_KEY, "")
+    referrals = selectors.referral_list(user=request.user, q=term, **filter_form.filters())
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.status_counts(selectors.referrals_for(request.user))
     return render(request, "referrals/referral_list.html", {
-        "filter_form": filter_form, "page": page, "counts": counts, "statuses": Status.choices,
+        "filter_form": filter_form, "search_form": SearchForm(initial={"q": term}), "searching": bool(term),
+        "page": page, "counts": counts, "statuses": Status.choices,
         "querystring": _querystring_without_page(request),
         "show_practice": request.user.role != Role.GP_STAFF,
     })
@@ -46,12 +57,15 @@ def _querystring_without_page(request: HttpRequest) -> str:
 
 @role_required(Role.GP_STAFF, Role.MANAGER)
 def find_patient(request: HttpRequest) -> HttpResponse:
-    """Step 1 of a referral: look the patient up by NHS number within what the user may see."""
-    form = FindPatientForm(request.GET or None)
+    """Step 1 of a referral: look the patient up by NHS number within what the user may see. The number is
+    posted, never put in a URL."""
+    form = FindPatientForm(request.POST or None)
     patient = open_referral = None
-    searched = form.is_valid()
+    searched = request.method == "POST" and form.is_valid()
     if searched:
-        patient = selectors.patients_for(request.user).filter(nhs_number=form.cleaned_data["nhs_number"]).first()
+        number = form.cleaned_data["nhs_number"]
+        request.session[FOUND_KEY] = number  # for "Add the patient", without putting it in the link
+        patient = selectors.patients_for(request.user).filter(nhs_number=number).first()
         open_referral = selectors.open_referral_of(patient) if patient else None
     return render(request, "referrals/find_patient.html", {
         "form": form, "searched": searched, "patient": patient, "open_referral": open_referral,
@@ -60,7 +74,7 @@ def find_patient(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.GP_STAFF)
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None, initial={"nhs_number": request.GET.get("nhs_number", "")})
+    form = PatientForm(request.POST or None, initial={"nhs_number": request.session.get(FOUND_KEY, "")})
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(by=request.user, practice=request.user.practice, **form.cleaned_data)

@@ -60,10 +60,19 @@ def test_manager_sees_every_referral_and_filters(client_for, manager, gp_a, two_
     assert "Alpha0" in page and "Beta0" in page
     by_practice = client.get(reverse("referrals:list"), {"practice": gp_a.practice.pk}).text
     assert "Alpha0" in by_practice and "Beta0" not in by_practice
-    assert "Alpha3" in client.get(reverse("referrals:list"), {"q": "alpha3"}).text
+    searched = client.post(reverse("referrals:list"), {"q": "alpha3"}, follow=True)
+    assert "Alpha3" in searched.text and "Alpha0" not in searched.text
+    assert "alpha3" not in searched.redirect_chain[0][0]  # searched by POST: the name is in no URL
     nhs = two_practices[1][0].patient.nhs_number
-    found = client.get(reverse("referrals:list"), {"q": f"{nhs[:3]} {nhs[3:6]}"}).text
-    assert "Beta0" in found
+    found = client.post(reverse("referrals:list"), {"q": f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"}, follow=True).text
+    assert "Beta0" in found and "Alpha0" not in found
+    cleared = client.post(reverse("referrals:list"), {"q": "", "clear": "1"}, follow=True).text
+    assert "Alpha0" in cleared and "Beta0" in cleared
+
+
+def test_a_name_in_the_url_searches_nothing(client_for, manager, two_practices):
+    page = client_for(manager).get(reverse("referrals:list"), {"q": "alpha3"}).text
+    assert "Alpha0" in page
 
 
 def test_status_filter(client_for, gp_a):
@@ -91,17 +100,21 @@ def test_find_patient_within_the_practice_only(client_for, gp_a, gp_b):
     ours = PatientFactory(practice=gp_a.practice, nhs_number="9434765919", family_name="Ours")
     theirs = PatientFactory(practice=gp_b.practice, family_name="Theirs")
     client = client_for(gp_a)
-    found = client.get(reverse("referrals:find_patient"), {"nhs_number": "943 476 5919"}).text
+    found = client.post(reverse("referrals:find_patient"), {"nhs_number": "943 476 5919"}).text
     assert "Ours" in found and reverse("referrals:create", args=[ours.pk]) in found
-    missing = client.get(reverse("referrals:find_patient"), {"nhs_number": theirs.nhs_number}).text
+    missing = client.post(reverse("referrals:find_patient"), {"nhs_number": theirs.nhs_number}).text
     assert "is registered at your practice" in missing and "Theirs" not in missing
-    bad = client.get(reverse("referrals:find_patient"), {"nhs_number": "9434765918"}).text
+    assert f'href="{reverse("referrals:patient_create")}"' in missing  # the number is not in the link...
+    add = client.get(reverse("referrals:patient_create")).text
+    assert f'value="{theirs.nhs_number}"' in add  # ...but the form starts with it
+    assert "Ours" not in client.get(reverse("referrals:find_patient"), {"nhs_number": "9434765919"}).text
+    bad = client.post(reverse("referrals:find_patient"), {"nhs_number": "9434765918"}).text
     assert "9434765918 fails the NHS number check" in bad
 
 
 def test_find_patient_shows_an_open_referral(client_for, gp_a, adviser_a):
     referral = ReferralFactory(patient__practice=gp_a.practice, status=Status.ACCEPTED, adviser=adviser_a)
-    page = client_for(gp_a).get(reverse("referrals:find_patient"), {"nhs_number": referral.patient.nhs_number}).text
+    page = client_for(gp_a).post(reverse("referrals:find_patient"), {"nhs_number": referral.patient.nhs_number}).text
     assert "already has an open referral" in page and str(adviser_a) in page
 
 
