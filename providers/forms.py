@@ -23,6 +23,19 @@ class DirectoryFilterForm(forms.Form):
                 "with_room": data["with_room"]}
 
 
+class InboxSearchForm(forms.Form):
+    """A name to look for in the provider inbox. It is posted and kept in the session, never put in a URL:
+    URLs land in proxy and server logs, and a name there would outlive the rule on how long it is shown."""
+
+    q = forms.CharField(max_length=100, label="Name", error_messages={
+        "required": "Type part of the person's name to search for."},
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off",
+                                      "placeholder": "Given or family name, or both"}))
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
+
+
 class OnwardReferralForm(forms.Form):
     """An onward referral to a service from the directory."""
 

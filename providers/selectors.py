@@ -4,9 +4,25 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, When
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat
 
 from providers.models import (
+    NEXT_STATUSES,
     OCCUPYING_STATUSES,
     Budget,
     Grant,
@@ -70,12 +86,45 @@ def onward_referrals_for(user: User) -> QuerySet[OnwardReferral]:
     return onward.none()
 
 
-def provider_inbox(user: User, *, status: str = "") -> QuerySet[OnwardReferral]:
-    onward = onward_referrals_for(user)
+# Open for the provider: sent to them and not yet ended.
+PROVIDER_OPEN_STATUSES = (OnwardStatus.SENT, *OCCUPYING_STATUSES)
+# Ended: nothing can follow (declined, completed, did not attend, withdrawn).
+ENDED_STATUSES = tuple(status for status, following in NEXT_STATUSES.items() if not following)
+
+
+def with_contact_shown(onward: QuerySet[OnwardReferral], *, on: dt.date | None = None) -> QuerySet[OnwardReferral]:
+    """`onward`, each with `contact_shown`: whether provider staff may see who it is for (name, phone, address).
+
+    The rule: "contact details visible to provider staff only while the onward referral is open and for
+    PROVIDER_CONTACT_DAYS (90 by default) after it ends; after that the row still shows the onward referral
+    but not who it was". It ends on the date it was declined (`declined_date`) or completed, marked did not
+    attend or withdrawn (`ended_date`). An ended one with neither date (imports may leave it blank) counts from
+    the last date it has, so that no gap in the data keeps the details for ever. Worked out by the database.
+    """
+    cutoff = (on or today()) - dt.timedelta(days=settings.PROVIDER_CONTACT_DAYS)
+    return onward.alias(
+        ended_on=Coalesce("ended_date", "declined_date", "started_date", "accepted_date", "sent_date", "made_date"),
+    ).annotate(contact_shown=Case(
+        When(status__in=PROVIDER_OPEN_STATUSES, then=Value(True)),
+        When(status__in=ENDED_STATUSES, ended_on__gte=cutoff, then=Value(True)),
+        default=Value(False), output_field=BooleanField(),
+    ))
+
+
+def provider_inbox(user: User, *, status: str = "", name: str = "",
+                   on: dt.date | None = None) -> QuerySet[OnwardReferral]:
+    """The provider's onward referrals, each with `contact_shown` (see `with_contact_shown`), those waiting for
+    the provider first. A search by `name` finds only people whose details are still shown: a match on a hidden
+    row, even one shown without its details, would say who it was."""
+    onward = with_contact_shown(onward_referrals_for(user), on=on)
     if status == "open":
-        onward = onward.filter(status__in=[OnwardStatus.SENT, *OCCUPYING_STATUSES])
+        onward = onward.filter(status__in=PROVIDER_OPEN_STATUSES)
     elif status:
         onward = onward.filter(status=status)
+    if name:
+        onward = onward.alias(
+            full_name=Concat("referral__patient__given_name", Value(" "), "referral__patient__family_name"),
+        ).filter(contact_shown=True, full_name__icontains=name)
     return onward.order_by(
         Case(When(status=OnwardStatus.SENT, then=0), When(status__in=OCCUPYING_STATUSES, then=1), default=2),
         "-made_date", "-pk",

@@ -1,15 +1,20 @@
 import json
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from providers import selectors, services
 from providers.forms import (
     ContinuedForm,
     DirectoryFilterForm,
+    InboxSearchForm,
     OnwardReferralForm,
     OnwardStatusForm,
     OtherOnwardForm,
@@ -114,12 +119,33 @@ def onward_continued(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, onward)
 
 
+INBOX_PAGE_SIZE = 50
+# Where the inbox keeps its name search: in the session, never in a URL (URLs land in proxy logs).
+INBOX_SEARCH = "provider_inbox_search"
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(Role.PROVIDER_STAFF)
 def inbox(request: HttpRequest) -> HttpResponse:
+    """The onward referrals sent to the provider, 50 a page. A search by name is posted, kept in the session
+    and read back by the list, so the name never travels in a URL; the status tab and page do."""
     status = request.GET.get("status", "open")
-    onward = list(selectors.provider_inbox(request.user, status=status if status != "all" else ""))
+    if status not in ("open", "all", *OnwardStatus.values):
+        status = "open"  # and nothing a visitor typed is echoed into the page's links
+    back_to_list = f"{reverse('providers:inbox')}?{urlencode({'status': status})}"
+    if request.method == "POST" and "clear" in request.POST:
+        request.session.pop(INBOX_SEARCH, None)
+        return redirect(back_to_list)
+    search = request.session.get(INBOX_SEARCH, "")
+    form = InboxSearchForm(request.POST or None, initial={"q": search})
+    if form.is_valid():
+        request.session[INBOX_SEARCH] = form.cleaned_data["q"]
+        return redirect(back_to_list)
+    onward = selectors.provider_inbox(request.user, status=status if status != "all" else "", name=search)
+    page = Paginator(onward, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "providers/inbox.html", {
-        "onward_referrals": onward, "status": status, "statuses": OnwardStatus.choices, "today": today(),
+        "page": page, "status": status, "statuses": OnwardStatus.choices, "today": today(), "search": search,
+        "search_form": form, "contact_days": settings.PROVIDER_CONTACT_DAYS,
     })
 
 
