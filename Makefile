@@ -40,4 +40,4 @@ lint: $(VENV)/.installed
 # extract imported; the evaluation pages rendered on the demo data.
 bench: $(VENV)/.installed
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py bench_import'
-	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo >/dev/null && $(BIN)/python manage.py bench_reports'
+	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo --force >/dev/null && $(BIN)/python manage.py bench_reports'

@@ -12,6 +12,7 @@ from outcomes.selectors import assessments_for, has_discharge_reading, next_revi
 from outcomes.services import can_record
 from providers.selectors import onward_referrals_for, spot_purchases_for
 from providers.services import can_ask_for_spot_purchase, can_refer_on
+from referrals import access_log
 from referrals import services as referral_services
 from referrals.forms import AssignForm, CloseForm, DeclineForm, ReopenForm
 from referrals.selectors import change_log, referral_timeline, referrals_for
@@ -26,6 +27,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything about one referral that this user may see. GP staff see the referral and a summary of
     progress, never the support plan (visits, notes, onward referrals)."""
     referral = get_object_or_404(referrals_for(request.user), pk=pk)
+    access_log.record(request, access_log.VIEWED, "referral page", referrals=[referral])
     user = request.user
     supports = user.role in SUPPORT_ROLES
     can = {"withdraw": referral_services.can_withdraw(referral, user),
@@ -53,8 +55,10 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.ADVISER)
 def caseload(request: HttpRequest) -> HttpResponse:
+    caseload = selectors.caseload_for(request.user)
+    access_log.record(request, access_log.LISTED, "caseload", referrals=caseload.waiting + caseload.mine)
     return render(request, "casework/caseload.html", {
-        "caseload": selectors.caseload_for(request.user), "practices": practices_for(request.user),
+        "caseload": caseload, "practices": practices_for(request.user),
     })
 
 
@@ -62,6 +66,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def summary(request: HttpRequest, referral_pk: int) -> HttpResponse:
     """A printable one-page summary to leave with the person."""
     referral = get_object_or_404(referrals_for(request.user), pk=referral_pk)
+    access_log.record(request, access_log.PRINTED, "printable summary", referrals=[referral])
     readings = readings_of(referral)
     return render(request, "casework/summary.html", {
         "referral": referral, "star": star_context(readings),
@@ -86,6 +91,7 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Referral closed.")
             return back
+    access_log.record(request, access_log.VIEWED, "close form", referrals=[referral])
     return render(request, "casework/close_form.html", {
         "form": form, "referral": referral, "has_discharge": has_discharge_reading(referral),
     })
@@ -106,4 +112,5 @@ def referral_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Referral reopened.")
             return back
+    access_log.record(request, access_log.VIEWED, "reopen form", referrals=[referral])
     return render(request, "casework/reopen_form.html", {"form": form, "referral": referral})

@@ -7,6 +7,7 @@ from outcomes import selectors, services
 from outcomes.forms import HomeVisitForm
 from outcomes.models import AssessmentKind, ReadingKind
 from outcomes.progress import baseline_of
+from referrals import access_log
 from referrals.selectors import referrals_for
 from sps.access import role_required
 from sps.forms import form_errors_from
@@ -34,6 +35,7 @@ def home_visit(request: HttpRequest, referral_pk: int) -> HttpResponse:
             messages.success(request, f"{assessment.get_kind_display()} recorded"
                                       f"{f' with the {reading.get_kind_display().lower()} star' if reading else ''}.")
             return redirect("casework:referral", pk=referral.pk)
+    access_log.record(request, access_log.VIEWED, "home-visit form", referrals=[referral])
     return render(request, "outcomes/home_visit.html", {
         "form": form, "referral": referral, "baseline": baseline,
     })

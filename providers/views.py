@@ -22,6 +22,7 @@ from providers.forms import (
     SpotPurchaseForm,
 )
 from providers.models import OnwardStatus
+from referrals import access_log
 from referrals.selectors import referrals_for
 from sps.access import role_required
 from sps.exports import csv_response
@@ -63,6 +64,7 @@ def onward_create(request: HttpRequest, referral_pk: int, service_pk: int) -> Ht
         else:
             messages.success(request, f"Referred on to {service.name}.")
             return redirect("casework:referral", pk=referral.pk)
+    access_log.record(request, access_log.VIEWED, "onward referral form", referrals=[referral])
     return render(request, "providers/onward_form.html", {"form": form, "referral": referral, "service": service})
 
 
@@ -78,6 +80,7 @@ def onward_create_other(request: HttpRequest, referral_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Recorded.")
             return redirect("casework:referral", pk=referral.pk)
+    access_log.record(request, access_log.VIEWED, "non-VCS referral or signpost form", referrals=[referral])
     return render(request, "providers/onward_other_form.html", {"form": form, "referral": referral})
 
 
@@ -143,6 +146,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return redirect(back_to_list)
     onward = selectors.provider_inbox(request.user, status=status if status != "all" else "", name=search)
     page = Paginator(onward, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    access_log.record(request, access_log.LISTED, "provider inbox",
+                      referrals=[o.referral for o in page if o.contact_shown])
     return render(request, "providers/inbox.html", {
         "page": page, "status": status, "statuses": OnwardStatus.choices, "today": today(), "search": search,
         "search_form": form, "contact_days": settings.PROVIDER_CONTACT_DAYS,
@@ -152,6 +157,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADVISER, Role.MANAGER, Role.PROVIDER_STAFF)
 def spot_purchase_list(request: HttpRequest) -> HttpResponse:
     purchases = list(selectors.spot_purchases_for(request.user))
+    access_log.record(request, access_log.LISTED, "spot purchases", referrals=[p.referral for p in purchases])
     return render(request, "providers/spot_purchases.html", {
         "purchases": purchases, "decision_form": SpotPurchaseDecisionForm(),
     })
@@ -169,6 +175,7 @@ def spot_purchase_create(request: HttpRequest, referral_pk: int) -> HttpResponse
         else:
             messages.success(request, "Spot purchase requested: the manager will decide.")
             return redirect("casework:referral", pk=referral.pk)
+    access_log.record(request, access_log.VIEWED, "spot purchase form", referrals=[referral])
     return render(request, "providers/spot_purchase_form.html", {"form": form, "referral": referral})
 
 

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
-from referrals.models import ClosureReason, Patient, Referral, Source, Status
+from referrals.models import AccessAction, ClosureReason, Patient, Referral, Source, Status
 from sps.categories import Category
 from sps.lib.dates import today
 from sps.lib.nhs_number import normalise_nhs_number
@@ -183,3 +183,24 @@ class ReferralEditForm(forms.ModelForm):
         model = Referral
         fields = ["reason", "needs", "needs_detail", "urgency", "risk_score"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "needs_detail": forms.Textarea(attrs={"rows": 2})}
+
+
+class AccessLogFilterForm(forms.Form):
+    """Who, what and when (nothing identifying: the patient is chosen by a posted NHS number)."""
+
+    user = forms.ModelChoiceField(queryset=User.objects.order_by("username"), required=False, empty_label="Anyone")
+    action = forms.ChoiceField(choices=[("", "Any action"), *AccessAction.choices], required=False)
+    start = forms.DateField(required=False, label="From", widget=DateInput())
+    end = forms.DateField(required=False, label="To", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {"user_id": data["user"].pk if data["user"] else None, "action": data["action"],
+                "start": data["start"], "end": data["end"]}

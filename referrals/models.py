@@ -165,3 +165,53 @@ class Referral(models.Model):
     def need_labels(self) -> list[str]:
         labels = dict(Category.choices)
         return [labels.get(key, key) for key in self.needs]
+
+
+class AccessAction(models.TextChoices):
+    VIEWED = "viewed", "Viewed"
+    LISTED = "listed", "Listed"
+    PRINTED = "printed", "Printed"
+    EXPORTED = "exported", "Exported or downloaded"
+    IMPORTED = "imported", "Imported"
+
+
+class AccessEventQuerySet(models.QuerySet):
+    """The access log is append-only: no update or delete through the application (a database trigger holds it
+    too on PostgreSQL, for anything that goes round the ORM)."""
+
+    def update(self, **kwargs):
+        raise PermissionError("The access log cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("The access log cannot be deleted.")
+
+
+class AccessEvent(models.Model):
+    """Who saw which patient's record, when, how and from where (the Data Security and Protection Toolkit's
+    audit of access to records): every view of a record or referral, every list that shows people, every print,
+    every download that holds patient rows, and every import."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    what = models.CharField(max_length=200, help_text="The page or file, e.g. 'referral page'.")
+    patient = models.ForeignKey(Patient, null=True, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(Referral, null=True, on_delete=models.PROTECT, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-at"]), models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_action_display().lower()} {self.what} at {self.at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log cannot be deleted.")

@@ -6,7 +6,7 @@ from itertools import pairwise
 
 from django.db.models import Count, Q, QuerySet
 
-from referrals.models import OPEN_STATUSES, Patient, Referral, Status
+from referrals.models import OPEN_STATUSES, AccessEvent, Patient, Referral, Status
 from sps.models import Role, User
 
 
@@ -175,3 +175,20 @@ def edit_conflict(current: Referral, mine: dict) -> list[tuple[str, str, str]]:
         if saved != value:
             rows.append((str(model_field.verbose_name), _display(model_field, saved), _display(model_field, value)))
     return rows
+
+
+def access_events(*, user_id: int | None = None, patient: Patient | None = None, action: str = "",
+                  start: dt.date | None = None, end: dt.date | None = None) -> QuerySet:
+    """The access log, newest first, filtered; for the manager only (the view's role rule)."""
+    events = AccessEvent.objects.select_related("user", "patient", "referral")
+    if user_id:
+        events = events.filter(user_id=user_id)
+    if patient is not None:
+        events = events.filter(patient=patient)
+    if action:
+        events = events.filter(action=action)
+    if start:
+        events = events.filter(at__date__gte=start)
+    if end:
+        events = events.filter(at__date__lte=end)
+    return events.order_by("-at", "-pk")

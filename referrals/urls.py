@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/decline/", views.referral_decline, name="decline"),
     path("<int:pk>/assign/", views.referral_assign, name="assign"),
     path("<int:pk>/edit/", views.referral_edit, name="edit"),
+    path("access-log/", views.access_log_page, name="access_log"),
 ]

@@ -3,10 +3,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
-from referrals import selectors, services
+from referrals import access_log, selectors, services
 from referrals.forms import (
+    AccessLogFilterForm,
     AssignForm,
     DeclineForm,
     FindPatientForm,
@@ -18,7 +20,9 @@ from referrals.forms import (
 )
 from referrals.models import Status
 from sps.access import refused, role_required
+from sps.exports import csv_response
 from sps.forms import form_errors_from
+from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
 from sps.selectors import practices_for
 
@@ -41,6 +45,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     referrals = selectors.referral_list(user=request.user, q=term, **filter_form.filters())
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.status_counts(selectors.referrals_for(request.user))
+    access_log.record(request, access_log.LISTED, "referral list", referrals=page.object_list)
     return render(request, "referrals/referral_list.html", {
         "filter_form": filter_form, "search_form": SearchForm(initial={"q": term}), "searching": bool(term),
         "page": page, "counts": counts, "statuses": Status.choices,
@@ -67,6 +72,8 @@ def find_patient(request: HttpRequest) -> HttpResponse:
         request.session[FOUND_KEY] = number  # for "Add the patient", without putting it in the link
         patient = selectors.patients_for(request.user).filter(nhs_number=number).first()
         open_referral = selectors.open_referral_of(patient) if patient else None
+        if patient:
+            access_log.record(request, access_log.VIEWED, "patient look-up", patients=[patient])
     return render(request, "referrals/find_patient.html", {
         "form": form, "searched": searched, "patient": patient, "open_referral": open_referral,
     })
@@ -99,6 +106,7 @@ def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Referral for {patient} sent. It is listed as received.")
             return redirect("casework:referral", pk=referral.pk)
+    access_log.record(request, access_log.VIEWED, "referral form", patients=[patient])
     return render(request, "referrals/referral_form.html", {
         "form": form, "patient": patient, "open_referral": open_referral,
     })
@@ -137,6 +145,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return _act(request, pk, services.referral_decline, "Referral declined.", **form.cleaned_data)
+    access_log.record(request, access_log.VIEWED, "decline form", referrals=[referral])
     return render(request, "referrals/decline_form.html", {"referral": referral, "form": form})
 
 
@@ -176,5 +185,44 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Referral updated.")
             return redirect("casework:referral", pk=referral.pk)
+    access_log.record(request, access_log.VIEWED, "edit form", referrals=[referral])
     return render(request, "referrals/referral_edit.html", {"form": form, "referral": referral,
                                                             "conflict": conflict})
+
+
+ACCESS_PATIENT_KEY = "access_log_nhs_number"
+ACCESS_HEADER = ["When", "Who", "Role", "Action", "What", "NHS number", "Patient", "Referral", "From address"]
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def access_log_page(request: HttpRequest) -> HttpResponse:
+    """Who saw which patient: filtered by person (a posted NHS number, kept in the session), by user, action and
+    dates; 100 a page, or all of it as CSV (itself recorded). Nobody can change or delete it."""
+    if request.method == "POST":
+        form = FindPatientForm(request.POST)
+        number = form.cleaned_data["nhs_number"] if "clear" not in request.POST and form.is_valid() else ""
+        request.session[ACCESS_PATIENT_KEY] = number
+        return redirect(f"{request.path}?{_querystring_without_page(request)}")
+    number = request.session.get(ACCESS_PATIENT_KEY, "")
+    patient = selectors.patients_for(request.user).filter(nhs_number=number).first() if number else None
+    filter_form = AccessLogFilterForm(request.GET or None)
+    events = selectors.access_events(patient=patient, **filter_form.filters()) if not number or patient else \
+        selectors.access_events().none()
+    if request.GET.get("download") == "csv":
+        access_log.record(request, access_log.EXPORTED, "access log",
+                                 patients=[patient] if patient else ())
+        return csv_response(f"access_log_{today():%Y-%m-%d}.csv", ACCESS_HEADER, map(_access_cells, events))
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "referrals/access_log.html", {
+        "page": page, "filter_form": filter_form, "patient_form": FindPatientForm(initial={"nhs_number": number}),
+        "patient": patient, "number": number, "querystring": _querystring_without_page(request),
+    })
+
+
+def _access_cells(event) -> list:
+    patient = event.patient
+    return [timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"), event.user.username if event.user else "",
+            event.user.get_role_display() if event.user else "", event.get_action_display(), event.what,
+            patient.nhs_number if patient else "", str(patient) if patient else "", event.referral_id or "",
+            event.ip_address or ""]

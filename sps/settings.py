@@ -152,6 +152,8 @@ STORAGES = {
 
 # Uploaded import files wait here between the check and the confirmation.
 IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")
+# The largest file the upload page takes (larger ones: `manage.py import` on the server).
+IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=100)
 # Provider staff see a person's name, phone and address while an onward referral is open and for this many
 # days after it ends (providers.selectors.contact_details_shown); after that only the referral itself.
 PROVIDER_CONTACT_DAYS = env.int("PROVIDER_CONTACT_DAYS", default=90)

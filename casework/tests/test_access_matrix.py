@@ -1,22 +1,32 @@
-"""Every route of the site against every persona: who gets through, and that everyone else gets 404 and
-nobody signed in is sent to the sign-in page. A new route fails `test_every_route_is_in_the_matrix` until it
-is added here, with who may use it."""
+"""Every route of the site, by GET and by POST, against every persona, with the objects of practice A (and its
+provider) and of practice B (and another provider): who gets through, that everyone else gets 404 (or 405 for
+a method the route never takes), and that nobody signed in is sent to the sign-in page. A new route fails
+`test_every_route_is_in_the_matrix` until it is added here, with who may use it."""
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from providers.tests.factories import OnwardReferralFactory, ServiceFactory, SpotPurchaseFactory
+from providers.tests.factories import OnwardReferralFactory, ProviderFactory, ServiceFactory, SpotPurchaseFactory
 from referrals.models import Status
 from referrals.tests.factories import PatientFactory, ReferralFactory
+from sps.models import Role
+from sps.tests.factories import UserFactory
 from sps.tests.signin import sign_in
 
-PERSONAS = ["gp_a", "gp_b", "adviser_a", "adviser_other", "provider_staff", "manager", "commissioner"]
+PERSONAS = ["gp_a", "gp_b", "adviser_a", "adviser_other", "provider_staff", "provider_other", "manager",
+            "commissioner"]
 ADVISERS = {"adviser_a", "adviser_other"}
 GPS = {"gp_a", "gp_b"}
+PROVIDERS = {"provider_staff", "provider_other"}
+# With practice B's objects, each persona of A stands in for their counterpart of B, and the other way round.
+MIRROR = {"gp_a": "gp_b", "gp_b": "gp_a", "adviser_a": "adviser_other", "adviser_other": "adviser_a",
+          "provider_staff": "provider_other", "provider_other": "provider_staff"}
+METHODS = ("get", "post")
 
-# route name: (method, the personas who get through; everyone else gets 404). The objects are practice A's.
+# route name: (the method it is used with, the personas who get through with practice A's objects; everyone
+# else gets 404, or 405 for a method the route does not take).
 MATRIX = {
     "home": ("get", set(PERSONAS)),
     "two_factor": ("get", set(PERSONAS)),
@@ -29,6 +39,7 @@ MATRIX = {
     "referrals:decline": ("get", {"adviser_a"}),
     "referrals:assign": ("post", {"manager"}),
     "referrals:edit": ("get", {"adviser_a", "manager"}),
+    "referrals:access_log": ("get", {"manager"}),
     "casework:referral": ("get", {"gp_a", "adviser_a", "manager"}),
     "casework:caseload": ("get", ADVISERS),
     "casework:close": ("get", {"adviser_a", "manager"}),
@@ -40,8 +51,8 @@ MATRIX = {
     "providers:onward_create_other": ("get", {"adviser_a", "manager"}),
     "providers:onward_status": ("post", {"adviser_a", "manager", "provider_staff"}),
     "providers:onward_continued": ("post", {"adviser_a", "manager", "provider_staff"}),
-    "providers:inbox": ("get", {"provider_staff"}),
-    "providers:spot_purchases": ("get", ADVISERS | {"manager", "provider_staff"}),
+    "providers:inbox": ("get", PROVIDERS),
+    "providers:spot_purchases": ("get", ADVISERS | PROVIDERS | {"manager"}),
     "providers:spot_purchase_create": ("get", {"adviser_a"}),
     "providers:spot_purchase_decide": ("post", {"manager"}),
     "providers:dashboard": ("get", {"manager"}),
@@ -51,6 +62,7 @@ MATRIX = {
     "reports:import_confirm": ("post", {"manager"}),
     "reports:import_rejects": ("get", {"manager"}),
 }
+
 # Django's own: the admin (tested in sps/tests/test_home_and_admin.py) and sign-in and password reset.
 NOT_OURS = {"admin", None}
 OPEN_TO_ALL = {"login", "logout", "password_change", "password_change_done", "password_reset",
@@ -74,24 +86,35 @@ def test_every_route_is_in_the_matrix():
     assert _route_names() == set(MATRIX)
 
 
+
 @pytest.fixture
-def site(gp_a, adviser_a, provider_staff, tmp_path, settings):
-    """A referral at practice A with an onward referral to the provider staff's organisation, a spot purchase,
-    a patient to refer, and an import waiting to be confirmed (in each persona's session, see `_client`)."""
+def provider_other(db):
+    return UserFactory(username="provider_other", role=Role.PROVIDER_STAFF, provider=ProviderFactory())
+
+
+def _objects(practice, adviser, provider) -> dict:
+    referral = ReferralFactory(patient__practice=practice, adviser=adviser, status=Status.ACTIVE)
+    service = ServiceFactory(provider=provider)
+    return {"referral": referral, "service": service, "patient": PatientFactory(practice=practice),
+            "onward": OnwardReferralFactory(referral=referral, service=service),
+            "purchase": SpotPurchaseFactory(referral=referral, requested_by=adviser, provider=provider),
+            "token": "a" * 32, "batch": 1}
+
+
+@pytest.fixture
+def sites(gp_a, gp_b, adviser_a, adviser_other, provider_staff, provider_other, tmp_path, settings):
+    """Practice A's referral with an onward referral to the provider staff's organisation and a spot purchase,
+    a patient to refer; the same at practice B with the other provider. An import waits to be confirmed in
+    each persona's session (see `_client`)."""
     settings.IMPORT_DIR = tmp_path
-    referral = ReferralFactory(patient__practice=gp_a.practice, adviser=adviser_a, status=Status.ACTIVE)
-    service = ServiceFactory(provider=provider_staff.provider)
-    return {
-        "referral": referral, "service": service, "patient": PatientFactory(practice=gp_a.practice),
-        "onward": OnwardReferralFactory(referral=referral, service=service),
-        "purchase": SpotPurchaseFactory(referral=referral, requested_by=adviser_a),
-        "token": "a" * 32, "batch": 1,
-    }
+    return {"a": _objects(gp_a.practice, adviser_a, provider_staff.provider),
+            "b": _objects(gp_b.practice, adviser_other, provider_other.provider)}
 
 
 # The URL arguments each route takes; routes not named here take the referral's pk as `pk`.
 ARGUMENTS = {
-    "home": {}, "two_factor": {}, "referrals:list": {}, "referrals:find_patient": {}, "referrals:patient_create": {},
+    "home": {}, "two_factor": {}, "referrals:list": {}, "referrals:find_patient": {},
+    "referrals:patient_create": {}, "referrals:access_log": {},
     "casework:caseload": {}, "providers:directory": {}, "providers:inbox": {}, "providers:spot_purchases": {},
     "providers:dashboard": {}, "reports:evaluation": {}, "reports:overview": {}, "reports:imports": {},
     "referrals:create": {"patient_pk": "patient"},
@@ -123,20 +146,29 @@ def _client(user, site: dict) -> Client:
     return client
 
 
+def allowed(name: str, practice: str) -> set[str]:
+    through = MATRIX[name][1]
+    return through if practice == "a" else {MIRROR.get(persona, persona) for persona in through}
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_who_gets_through_and_who_gets_404(request, site, name, persona):
-    method, allowed = MATRIX[name]
-    client = _client(request.getfixturevalue(persona), site)
-    response = getattr(client, method)(_url(name, site))
-    if persona in allowed:
+@pytest.mark.parametrize("practice", ["a", "b"])
+@pytest.mark.parametrize("method", METHODS)
+def test_who_gets_through_and_who_gets_404(request, sites, name, persona, practice, method):
+    usual_method, _ = MATRIX[name]
+    site = sites[practice]
+    response = getattr(_client(request.getfixturevalue(persona), site), method)(_url(name, site))
+    if persona in allowed(name, practice) and method == usual_method:
         assert response.status_code in (200, 302), response.status_code
+    elif persona in allowed(name, practice):
+        assert response.status_code in (200, 302, 405), response.status_code  # a GET page may take a POST
     else:
-        assert response.status_code == 404
+        assert response.status_code in (404, 405), response.status_code
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_nobody_signed_in_is_sent_to_sign_in(client, site, name):
-    method, _ = MATRIX[name]
-    response = getattr(client, method)(_url(name, site))
+@pytest.mark.parametrize("method", METHODS)
+def test_nobody_signed_in_is_sent_to_sign_in(client, sites, name, method):
+    response = getattr(client, method)(_url(name, sites["a"]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -39,12 +39,12 @@ def test_gp_sees_a_progress_summary_but_not_the_advisers_notes_or_scores(client_
 def test_referral_page_query_count_is_fixed(client_for, adviser_a, followed_up, django_assert_num_queries):
     client = client_for(adviser_a)
     url = reverse("casework:referral", args=[followed_up.pk])
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(url)
     for days in range(80, 10, -10):
         reading(followed_up, "review", today() - dt.timedelta(days=days))
         Assessment.objects.create(referral=followed_up, adviser=adviser_a, date=today() - dt.timedelta(days=days))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(url)
 
 
@@ -73,7 +73,7 @@ def test_caseload_shows_reviews_due_and_overdue(client_for, adviser_a, django_as
     ReferralFactory(patient__practice=practice, patient__family_name="Unseen", status=Status.ACCEPTED,
                     adviser=adviser_a, referral_date=today() - dt.timedelta(days=5))
     client = client_for(adviser_a)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = client.get(reverse("casework:caseload")).text
     overdue_row = page[page.index("Overdue</a>"):][:900]
     assert "Overdue</span>" in overdue_row

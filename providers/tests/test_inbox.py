@@ -146,11 +146,11 @@ def test_query_count_does_not_grow_with_rows(client_for, provider_staff, service
 
     add_rows("first")
     client = client_for(provider_staff)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = client.get(URL).text
     assert page.count('aria-label="Referral of Mine ') == 6
     add_rows("second")
     add_rows("third")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = client.get(URL).text
     assert page.count('aria-label="Referral of Mine ') == 18 and "Theirs" not in page

@@ -122,7 +122,7 @@ def test_provider_staff_see_only_what_they_need_of_their_own_referrals(client_fo
     _onward(elsewhere, OnwardStatus.SENT, family_name="Elsewhere")
     proposed = _onward(service, OnwardStatus.PROPOSED, family_name="NotYetSent")
     client = client_for(provider_staff)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = client.get(reverse("providers:inbox")).text
     patient = mine.referral.patient
     assert "Mine" in page and patient.phone in page and "Prefers mornings" in page
@@ -131,7 +131,7 @@ def test_provider_staff_see_only_what_they_need_of_their_own_referrals(client_fo
         assert hidden not in page
     for i in range(4):
         _onward(service, OnwardStatus.ACCEPTED, family_name=f"More{i}")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(reverse("providers:inbox"))
     assert client.get(reverse("casework:referral", args=[mine.referral_id])).status_code == 404
 
@@ -209,12 +209,12 @@ def test_spot_purchase_lists_follow_the_access_rules(client_for, adviser_a, advi
         SpotPurchase.objects.create(referral=referral, provider=provider, description=what, reason="x", cost=50,
                                     requested_by=adviser_a, requested_date=today())
     client = client_for(provider_staff)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         mine = client.get(reverse("providers:spot_purchases")).text
     assert "Ours" in mine and "Theirs" not in mine and "Hague" not in mine
     assert "Ours" not in client_for(adviser_other).get(reverse("providers:spot_purchases")).text
     client = client_for(manager)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         everything = client.get(reverse("providers:spot_purchases")).text
     assert "Ours" in everything and "Theirs" in everything
 

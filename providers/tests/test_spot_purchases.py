@@ -262,11 +262,11 @@ def test_list_query_count_does_not_grow_with_rows(request, client_for, practice_
 
     add_rows(2)
     client = client_for(user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         page = client.get(LIST).text
     rows = page.count("<tr>") - 1
     assert rows >= 4
     add_rows(4)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         page = client.get(LIST).text
     assert page.count("<tr>") - 1 == rows * 3

@@ -24,13 +24,13 @@ def two_practices(gp_a, gp_b, adviser_a, adviser_other):
 
 def test_gp_sees_only_their_practices_referrals(client_for, gp_a, two_practices, django_assert_num_queries):
     client = client_for(gp_a)
-    with django_assert_num_queries(10):  # session, user, their practice, status counts, page count, page
+    with django_assert_num_queries(11):  # session, user, their practice, status counts, page count, page
         page = client.get(reverse("referrals:list")).text
     assert all(f"Alpha{i}" in page for i in range(6))
     assert not any(f"Beta{i}" in page for i in range(3))
     for i in range(6, 12):
         ReferralFactory(patient__practice=gp_a.practice, patient__family_name=f"Alpha{i}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("referrals:list"))
 
 
@@ -45,7 +45,7 @@ def test_adviser_sees_linked_practices_and_assigned_referrals(client_for, advise
     theirs[0].adviser = adviser_a
     theirs[0].save()
     client = client_for(adviser_a)
-    with django_assert_num_queries(11):  # session, user, counts, page count, page, practice and adviser choices
+    with django_assert_num_queries(12):  # session, user, counts, page count, page, practice and adviser choices
         page = client.get(reverse("referrals:list")).text
     assert "Alpha0" in page and "Beta0" in page and "Beta1" not in page
     assert client.get(reverse("casework:referral", args=[theirs[0].pk])).status_code == 200
@@ -55,7 +55,7 @@ def test_adviser_sees_linked_practices_and_assigned_referrals(client_for, advise
 def test_manager_sees_every_referral_and_filters(client_for, manager, gp_a, two_practices,
                                                 django_assert_num_queries):
     client = client_for(manager)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         page = client.get(reverse("referrals:list")).text
     assert "Alpha0" in page and "Beta0" in page
     by_practice = client.get(reverse("referrals:list"), {"practice": gp_a.practice.pk}).text

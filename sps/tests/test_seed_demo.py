@@ -36,7 +36,7 @@ def _wipe() -> None:
 
 @pytest.mark.smoke
 def test_demo_has_a_login_for_every_role_and_is_reproducible(db, capsys):
-    call_command("seed_demo", referrals=400, today=DAY)
+    call_command("seed_demo", "--force", referrals=400, today=DAY)
     assert "manager" in capsys.readouterr().out
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert User.objects.filter(role=Role.ADVISER).count() == 5
@@ -44,13 +44,13 @@ def test_demo_has_a_login_for_every_role_and_is_reproducible(db, capsys):
     assert all(p.advisers.exists() for p in Practice.objects.prefetch_related("advisers"))
     first = _fingerprint()
     _wipe()
-    call_command("seed_demo", referrals=400, today=DAY)
+    call_command("seed_demo", "--force", referrals=400, today=DAY)
     assert _fingerprint() == first
 
 
 def test_demo_matches_the_seeds(db):
     """One demo of the full size (loading it takes a while), checked against the seeds' figures."""
-    call_command("seed_demo", referrals=3600, today=DAY)
+    call_command("seed_demo", "--force", referrals=3600, today=DAY)
     _check_patient_mix()
     _check_providers_grants_and_onward_referrals()
     _check_progress_on_the_star()
@@ -69,7 +69,7 @@ def _check_patient_mix():
 
 
 def test_demo_lifecycle_is_consistent_and_has_a_history(db):
-    call_command("seed_demo", referrals=600, today=DAY)
+    call_command("seed_demo", "--force", referrals=600, today=DAY)
     assert not Referral.objects.filter(status=Status.ACCEPTED, adviser__isnull=True).exists()
     assert not Referral.objects.filter(status=Status.CLOSED, closed_date__isnull=True).exists()
     assert not Referral.objects.filter(status=Status.DECLINED, decline_reason="").exists()
@@ -78,10 +78,10 @@ def test_demo_lifecycle_is_consistent_and_has_a_history(db):
 
 
 def test_demo_refuses_to_load_twice_unless_asked_to_skip(db, capsys):
-    call_command("seed_demo", referrals=50, today=DAY)
+    call_command("seed_demo", "--force", referrals=50, today=DAY)
     with pytest.raises(CommandError, match="already has practices"):
-        call_command("seed_demo", referrals=50, today=DAY)
-    call_command("seed_demo", "--if-empty", referrals=50, today=DAY)
+        call_command("seed_demo", "--force", referrals=50, today=DAY)
+    call_command("seed_demo", "--force", "--if-empty", referrals=50, today=DAY)
     assert "not loaded again" in capsys.readouterr().out
     assert Referral.objects.count() == 50
 
@@ -123,3 +123,10 @@ def _check_progress_on_the_star():
             / sum(8 - len(p.low_at_baseline) for p in progress))
     assert low > high + 0.2  # low scorers improve most
     assert not Referral.objects.filter(status=Status.ACCEPTED, star_readings__kind="baseline").exists()
+
+
+def test_the_demo_is_refused_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="production database"):
+        call_command("seed_demo", referrals=50, today=DAY)
+    assert not Practice.objects.exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-PRODUCTION = {"DEBUG": "off", "SECRET_KEY": "not-a-real-key", "DATABASE_URL": "postgres://sps@127.0.0.1:5432/sps",
+PRODUCTION = {"DEBUG": "off", "SECRET_KEY": "test-only-" + "k7Qz" * 12, "DATABASE_URL": "postgres://sps@127.0.0.1:5432/sps",
               "EMAIL_URL": "smtp+tls://sps:password@smtp.example.nhs.uk:587", "SITE_URL": "https://sps.example.nhs.uk"}
 
 
@@ -47,3 +47,17 @@ def test_sqlite_is_allowed_in_production_when_named(tmp_path):
 def test_development_needs_none_of_them(tmp_path):
     started = _start(tmp_path, DEBUG="on")
     assert started.returncode == 0, started.stderr
+
+
+def test_the_deployment_checklist_is_clean_with_the_documented_production_settings(tmp_path):
+    """docs/security.md: DEBUG off, a long random SECRET_KEY, the four required settings; HTTPS redirect, HSTS
+    and secure cookies are then on by default."""
+    empty = tmp_path / "empty.env"
+    empty.touch()
+    unset = {*PRODUCTION, "ENV_FILE", "SECURE_COOKIES", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+             "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last is the browser tests' own
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    env.update(ENV_FILE=str(empty), ALLOWED_HOSTS="sps.example.nhs.uk", **PRODUCTION)
+    checked = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                             cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -17,8 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--practices", type=int, default=35)
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
                             help="The date the demo ends on (YYYY-MM-DD); default today.")
+        parser.add_argument("--force", action="store_true",
+                            help="Load it even though DEBUG is off (a throwaway database only).")
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("DEBUG is off, so this may be a production database: the demo would create 43 "
+                               "logins sharing one published password. Use --force for a throwaway database.")
         if Practice.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("The database already has data: demo not loaded again.")

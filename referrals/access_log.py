@@ -1,0 +1,28 @@
+"""Recording who saw which patient (referrals.models.AccessEvent). Views call `record` after fetching through
+the access-rule selectors, with the people the page shows."""
+
+from collections.abc import Iterable
+
+from django.http import HttpRequest
+
+from referrals.models import AccessAction, AccessEvent, Patient, Referral
+
+
+def _address(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR is the proxy's behind one; the proxy's own log links the two.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(request: HttpRequest, action: str, what: str, *, referrals: Iterable[Referral] = (),
+           patients: Iterable[Patient] = ()) -> None:
+    """One row per person shown (one query), or one row without a person (an import, an empty list)."""
+    rows = [AccessEvent(user=request.user, action=action, what=what, patient_id=r.patient_id, referral=r,
+                        ip_address=_address(request)) for r in referrals]
+    rows += [AccessEvent(user=request.user, action=action, what=what, patient=p, ip_address=_address(request))
+             for p in patients]
+    AccessEvent.objects.bulk_create(rows or [AccessEvent(user=request.user, action=action, what=what,
+                                                         ip_address=_address(request))])
+
+
+VIEWED, LISTED, PRINTED, EXPORTED, IMPORTED = (AccessAction.VIEWED, AccessAction.LISTED, AccessAction.PRINTED,
+                                                AccessAction.EXPORTED, AccessAction.IMPORTED)
