@@ -2,7 +2,7 @@ from django import forms
 
 from referrals.forms import DateInput
 from reports.models import ImportKind
-from sps.models import Practice
+from sps.models import Practice, Role, User
 from sps.periods import PeriodForm
 
 
@@ -51,3 +51,25 @@ class ReportForm(PeriodForm):
                 if data.get(option) is not None:
                     arguments[option] = data[option]
         return name, arguments
+
+
+class CommissionerReportForm(ReportForm):
+    """The commissioner's choice: whole financial years and their quarters only (evaluation.md, "Commissioner
+    view"), so that two overlapping periods cannot be subtracted to single a person out. For the same reason the
+    hospital data always run to the latest extract: two "data until" dates a day apart would differ by the people
+    referred on one day."""
+
+    NO_CUSTOM_DATES = "Choose a financial year or a quarter: the commissioner's reports do not take custom dates."
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        for name in ("start", "end", "data_until"):
+            del self.fields[name]
+        period = self.fields["period"]
+        period.choices = [(key, label) for key, label in period.choices if key != "custom"]
+        period.error_messages["invalid_choice"] = self.NO_CUSTOM_DATES
+
+
+def report_form_for(user: User, data=None) -> ReportForm:
+    """The report form as this user may fill it in: custom dates for the manager, not for the commissioner."""
+    return (CommissionerReportForm if user.role == Role.COMMISSIONER else ReportForm)(data)

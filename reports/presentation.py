@@ -1,21 +1,21 @@
 """The reports as people read them: tables (the same for the page and its CSV downloads) and charts, rounded
-for people, with the commissioner's small-number rule (evaluation.md): in a breakdown finer than the whole
-cohort, counts from 1 to 7 are shown as *, and so is anything from which such a count could be worked back."""
+for people. They show the figures they are given: for the commissioner, the report data has been through
+`reports.disclosure.disclose` first, and a figure it hid arrives as "*" and is shown as "*" (a gap in a chart)."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, wraps
 
 from outcomes.star import AREA_LABELS
 from reports import evaluation
+from reports.disclosure import SUPPRESSED
 from reports.evaluation import MEASURES, SUBGROUPS
 from sps.categories import Category
 from sps.lib.dates import today
 from sps.lib.percent import format_percentage
 from sps.periods import financial_year, financial_year_of
 
-SMALL = range(1, 8)
-SUPPRESSED = "*"
 SUBGROUP_LABELS = {"all": "All engaged", "under_80": "Under 80", "80_plus": "80 and over",
                    "continuing": "Continued with VCS activity"}
 MEASURE_LABELS = {"nel_admission": "Non-elective admissions", "nel_fce": "Non-elective FCEs",
@@ -32,87 +32,81 @@ class Table:
     rows: list[list]
 
 
-def suppress_counts(counts: list[int]) -> list:
-    """Counts 1-7 become *; if only one would, the next smallest goes too, so that no total gives it away."""
-    shown: list = [SUPPRESSED if c in SMALL else c for c in counts]
-    hidden = [i for i, c in enumerate(shown) if c == SUPPRESSED]
-    if len(hidden) == 1:
-        others = sorted((c, i) for i, c in enumerate(counts) if i not in hidden and c)
-        if others:
-            shown[others[0][1]] = SUPPRESSED
-    return shown
+def keeps_suppressed(format_value: Callable[..., str]) -> Callable[..., str]:
+    """A formatter that passes a hidden figure ("*") through as it is."""
+
+    @wraps(format_value)
+    def formatted(value, *args, **kwargs) -> str:
+        return SUPPRESSED if value == SUPPRESSED else format_value(value, *args, **kwargs)
+
+    return formatted
+
 
 # The evaluation shows its percentages to one decimal place.
-_percent = partial(format_percentage, places=1)
+_percent = keeps_suppressed(partial(format_percentage, places=1))
 
 
+@keeps_suppressed
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
+@keeps_suppressed
 def _num(value: float | None, places: int = 2) -> str:
     return "" if value is None else f"{value:,.{places}f}"
 
 
+@keeps_suppressed
 def _pounds(value: float | None) -> str:
     if value is None:
         return ""
     return f"-£{abs(value):,.0f}" if value < 0 else f"£{value:,.0f}"
 
 
+@keeps_suppressed
 def _p(value: float | None) -> str:
     return "" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
 
 
-def process_tables(result: dict, *, small_numbers: bool, targets: dict[int, int] | None = None) -> list[Table]:
-    months = [m["referrals"] for m in result["monthly"]]
+def process_tables(result: dict, *, targets: dict[int, int] | None = None) -> list[Table]:
     targets = targets or {}
-    month_targets = [targets.get(financial_year_of(_month_start(m["month"])), "") for m in result["monthly"]]
-    categories = [result["by_category"][c] for c in Category.values]
-    out = [result["referrals_out"][k] for k in KIND_LABELS]
-    if small_numbers:
-        months, categories, out = suppress_counts(months), suppress_counts(categories), suppress_counts(out)
     return [
         Table("monthly", "Referrals in per month, against the target", ["Month", "Referrals", "Target"],
-              [[m["month"], n, t] for m, n, t in zip(result["monthly"], months, month_targets, strict=True)]),
+              [[m["month"], m["referrals"], targets.get(financial_year_of(_month_start(m["month"])), "")]
+               for m in result["monthly"]]),
         Table("referrals_out", "Onward referrals by kind", ["Kind", "Onward referrals"],
-              [[KIND_LABELS[k], n] for k, n in zip(KIND_LABELS, out, strict=True)]),
+              [[label, result["referrals_out"][kind]] for kind, label in KIND_LABELS.items()]),
         Table("by_category", "Onward referrals by category", ["Category", "Onward referrals"],
-              [[label, n] for (_, label), n in zip(Category.choices, categories, strict=True)]),
+              [[label, result["by_category"][category]] for category, label in Category.choices]),
     ]
 
 
-def wellbeing_tables(result: dict, *, small_numbers: bool, **_) -> list[Table]:
-    low = [a["low_baseline"] for a in result["areas"].values()]
-    shown_low = suppress_counts(low) if small_numbers else low
-    rows = []
-    for (key, area), low_count in zip(result["areas"].items(), shown_low, strict=True):
-        hide = low_count == SUPPRESSED
-        rows.append([AREA_LABELS[key], _percent(area["progress_pct"]), low_count,
-                     SUPPRESSED if hide else _percent(area["low_improved_pct"]), _num(area["mean_change"])])
+def wellbeing_tables(result: dict, **_) -> list[Table]:
+    rows = [[AREA_LABELS[key], _percent(area["progress_pct"]), area["low_baseline"],
+             _percent(area["low_improved_pct"]), _num(area["mean_change"])] for key, area in result["areas"].items()]
     return [Table("areas", "Progress per area of the star",
                   ["Area", "Improved", "Low at baseline", "Low that improved", "Mean change"], rows)]
 
 
-def episodes_tables(result: dict, *, small_numbers: bool, **_) -> list[Table]:
+def episodes_tables(result: dict, **_) -> list[Table]:
     rows = []
     for subgroup in SUBGROUPS:
         group = result["subgroups"][subgroup]
-        hide = small_numbers and subgroup != "all" and group["patients"] in SMALL
         for measure in MEASURES:
             m = group["measures"][measure]
-            rows.append([SUBGROUP_LABELS[subgroup], SUPPRESSED if hide else group["patients"], MEASURE_LABELS[measure],
-                         *([SUPPRESSED] * 4 if hide else [m["before"], m["after"], _percent(m["change_pct"]),
-                                                           _p(m["p_value"])])])
+            rows.append([SUBGROUP_LABELS[subgroup], group["patients"], MEASURE_LABELS[measure], m["before"],
+                         m["after"], _percent(m["change_pct"]), _p(m["p_value"])])
     return [Table("episodes", "Hospital episodes in the year before and the year after referral",
                   ["Group", "Patients", "Measure", "Before", "After", "Change", "p (Wilcoxon)"], rows)]
 
 
-def roi_tables(result: dict, *, small_numbers: bool, **_) -> list[Table]:
+def roi_tables(result: dict, **_) -> list[Table]:
     rows = []
     for subgroup in SUBGROUPS:
         group = result["subgroups"][subgroup]
-        hide = small_numbers and subgroup != "all" and group["patients"] in SMALL
         for years in ("1", "3", "5"):
-            rows.append([SUBGROUP_LABELS[subgroup], SUPPRESSED if hide else group["patients"], years,
-                         SUPPRESSED if hide else _pounds(group["savings"][years]),
-                         SUPPRESSED if hide else _num(group["roi"][years])])
+            rows.append([SUBGROUP_LABELS[subgroup], group["patients"], years, _pounds(group["savings"][years]),
+                         _num(group["roi"][years])])
     return [Table("roi", "Saving per patient and return on investment",
                   ["Group", "Patients", "Years", "Saving per patient", "£ saved per £ spent"], rows)]
 
@@ -173,36 +167,31 @@ def _as_number(cell):
         return None
 
 
-def headline(name: str, result: dict, *, small: bool, commissioner: bool = False) -> list[tuple[str, str]]:
-    """The figures at the top of a report: for the whole cohort as they are; for one practice (`small`), and for
-    the top practice's count shown to the commissioner (a per-practice figure), small counts suppressed."""
-
-    def count(value: int, breakdown: bool = False) -> str:
-        return SUPPRESSED if (small or (breakdown and commissioner)) and value in SMALL else f"{value:,}"
-
+def headline(name: str, result: dict) -> list[tuple[str, str]]:
+    """The figures at the top of a report, from the same data as its tables (for the commissioner, disclosed)."""
     if name == "process":
         top = result["top_practice"]
-        return [("Referrals in", count(result["referrals_in"])),
-                ("Onward referrals", count(result["referrals_out"]["total"])),
-                ("Referring practices", count(result["practices"])),
+        return [("Referrals in", _count(result["referrals_in"])),
+                ("Onward referrals", _count(result["referrals_out"]["total"])),
+                ("Referring practices", _count(result["practices"])),
                 ("Aged 80 and over", _percent(result["age_80_plus_pct"])),
                 ("Aged under 60", _percent(result["age_under_60_pct"])),
                 ("Black and minority ethnic", _percent(result["bme_pct"])),
-                ("Most referrals", f"{top['name']} ({count(top['referrals'], breakdown=True)})" if top else "")]
+                ("Most referrals", f"{top['name']} ({_count(top['referrals'])})" if top else "")]
     if name == "wellbeing":
-        return [("People with a follow-up", count(result["patients"])),
+        return [("People with a follow-up", _count(result["patients"])),
                 ("Improved in at least one area", _percent(result["progress_any_pct"])),
                 ("Improved in four or more", _percent(result["progress_4plus_pct"])),
                 ("Low scores that improved", _percent(result["low_improved_pct"]))]
     if name == "episodes":
         everyone = result["subgroups"]["all"]
-        return [("Engaged people with a year of follow-up", count(everyone["patients"])),
+        return [("Engaged people with a year of follow-up", _count(everyone["patients"])),
                 ("Hospital data until", _uk_date(result["data_until"]) or "no extract imported"),
                 ("Change in A&E attendances", _percent(everyone["measures"]["ae_attendance"]["change_pct"])),
                 ("Change in non-elective admissions", _percent(everyone["measures"]["nel_admission"]["change_pct"]))]
     everyone = result["subgroups"]["all"]
     return [("Programme cost", _pounds(result["programme_cost"])),
-            ("Engaged people", count(result["engaged_patients"])),
+            ("Engaged people", _count(result["engaged_patients"])),
             ("Cost per person", _pounds(result["cost_per_patient"])),
             ("First-year saving per person", _pounds(everyone["saving_year1"])),
             ("£ saved per £ spent, 1 / 3 / 5 years",

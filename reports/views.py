@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import os
 import uuid
 from pathlib import Path
 
@@ -9,8 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from referrals import access_log
+from reports.disclosure import disclose
 from reports.evaluation import REPORTS
-from reports.forms import ImportForm, ReportForm
+from reports.forms import ImportForm, report_form_for
 from reports.imports.run import run_import
 from reports.presentation import GLANCE_LABELS, TABLES, charts, glance, headline, year_to_date
 from reports.selectors import import_history, monthly_targets
@@ -40,20 +43,38 @@ def imports(request: HttpRequest) -> HttpResponse:
     """Upload a file, see a dry run with every error, then confirm. The history of imports below."""
     form = ImportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "history": list(import_history()[:50])}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _within_size_limit(form):
         token = uuid.uuid4().hex
-        Path(settings.IMPORT_DIR).mkdir(parents=True, exist_ok=True)
-        with open(_upload_path(token), "wb") as out:
-            for chunk in form.cleaned_data["file"].chunks():
-                out.write(chunk)
+        _save_upload(form.cleaned_data["file"], _upload_path(token))
         covered = form.cleaned_data["covered_until"]
         pending = {"token": token, "kind": form.cleaned_data["kind"], "name": form.cleaned_data["file"].name,
                    "covered_until": covered.isoformat() if covered else "",
                    "skip_invalid": form.cleaned_data["skip_invalid"]}
         request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: pending}
         result, _ = _run(pending, request.user, dry_run=True)
+        if not result.ok:  # refused: nothing can be imported from it, so it is not kept
+            _upload_path(token).unlink(missing_ok=True)
         context.update({"result": result, "pending": pending, "form": ImportForm()})
     return render(request, "reports/imports.html", context)
+
+
+def _within_size_limit(form: ImportForm) -> bool:
+    limit = settings.IMPORT_MAX_MB
+    if form.cleaned_data["file"].size > limit * 1024 * 1024:
+        form.add_error("file", f"The file is larger than {limit} MB: split it, or import it on the command line "
+                               "(python manage.py import).")
+        return False
+    return True
+
+
+def _save_upload(upload, path: Path) -> None:
+    """Readable by this service's user only (mode 0600, in a 0700 folder); deleted once imported or refused,
+    and by `manage.py purge_imports` an hour after it was left."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
 
 
 @require_POST
@@ -63,6 +84,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if pending is None or not _upload_path(token).exists():
         raise Http404
     result, rejects = _run(pending, request.user, dry_run=False)
+    access_log.record(request, access_log.IMPORTED, f"{pending['kind']} import: {pending['name']}"[:200])
     _upload_path(token).unlink(missing_ok=True)
     request.session[SESSION_KEY] = {k: v for k, v in request.session.get(SESSION_KEY, {}).items() if k != token}
     if result.ok:
@@ -85,6 +107,7 @@ def import_rejects(request: HttpRequest, batch_pk: int) -> HttpResponse:
     content = request.session.get(f"rejects_{batch_pk}")
     if content is None:
         raise Http404
+    access_log.record(request, access_log.EXPORTED, f"rows set aside by import {batch_pk}")
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rejected_rows_{batch_pk}.csv"'
     return response
@@ -93,13 +116,13 @@ def import_rejects(request: HttpRequest, batch_pk: int) -> HttpResponse:
 @role_required(Role.MANAGER, Role.COMMISSIONER)
 def evaluation(request: HttpRequest) -> HttpResponse:
     """The evaluation, live: one report at a time for a period, as headline figures, charts and tables, each table
-    downloadable as CSV. The commissioner sees small numbers suppressed and never a patient-level row."""
-    form = ReportForm(request.GET or None)
+    downloadable as CSV. What the commissioner sees goes through `disclose` before anything is made from it."""
+    form = report_form_for(request.user, request.GET or None)
     name, arguments = form.report_arguments()
     result = REPORTS[name](**arguments)
-    small_numbers = request.user.role == Role.COMMISSIONER
-    tables = TABLES[name](result, small_numbers=small_numbers,
-                          targets=monthly_targets() if name == "process" else None)
+    if request.user.role == Role.COMMISSIONER:
+        result = disclose(name, result)
+    tables = TABLES[name](result, targets=monthly_targets() if name == "process" else None)
     if wanted := request.GET.get("download"):
         table = next((t for t in tables if t.name == wanted), None)
         if table is None:
@@ -109,8 +132,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "form": form, "name": name, "result": result, "tables": tables,
         "start": arguments["start"], "end": arguments["end"],
         "charts": charts(name, result, tables), "querystring": request.GET.urlencode(),
-        "headline": headline(name, result, small=small_numbers and arguments["practice"] is not None,
-                             commissioner=small_numbers),
+        "headline": headline(name, result),
     })
 
 
