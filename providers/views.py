@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,7 +39,10 @@ def directory(request: HttpRequest) -> HttpResponse:
     """The service directory; opened from a referral, it offers to refer that person to a service."""
     referral = None
     if referral_pk := request.GET.get("referral", ""):
-        referral = get_object_or_404(referrals_for(request.user), pk=referral_pk) if referral_pk.isdigit() else None
+        # Only a plain number can be a referral: "²" and a 5,000-digit number pass str.isdigit() but not int().
+        if not (referral_pk.isascii() and referral_pk.isdigit() and len(referral_pk) < 19):
+            raise Http404
+        referral = get_object_or_404(referrals_for(request.user), pk=referral_pk)
     data = request.GET.copy()
     if referral and "categories" not in data and "q" not in data:
         data.setlist("categories", referral.needs)

@@ -20,3 +20,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def get_users(self, email: str):
         return User._default_manager.filter(email__iexact=email, is_active=True).exclude(email="")
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's, with the username's length checked before anything looks it up: a longer one can be no login,
+    and the sign-in log (django-axes) keeps at most 255 characters."""
+
+    username = auth_forms.UsernameField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))

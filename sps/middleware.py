@@ -70,3 +70,17 @@ class NoStoreMiddleware:
         if request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class CleanHeadersMiddleware:
+    """A NUL character in the browser's name would reach the sign-in log (django-axes) and fail there: PostgreSQL
+    text cannot hold one. Nothing legitimate sends it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        agent = request.META.get("HTTP_USER_AGENT", "")
+        if "\x00" in agent:
+            request.META["HTTP_USER_AGENT"] = agent.replace("\x00", "")
+        return self.get_response(request)

@@ -7,6 +7,10 @@ from django.core.exceptions import ValidationError
 
 from sps.lib.dates import today
 
+# Custom periods stay within dates the service can have data for, and short enough to report on at once.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+MAX_YEARS = 20
+
 
 def financial_year_of(day: dt.date) -> int:
     """The year a financial year starts in: 23/11/2026 is in 2026/27."""
@@ -73,6 +77,10 @@ class PeriodForm(forms.Form):
                 raise ValidationError("Give both dates of a custom period.")
             if end < start:
                 raise ValidationError("The period ends before it starts.")
+            if start < EARLIEST or end > LATEST:
+                raise ValidationError(f"Give dates between {EARLIEST:%d/%m/%Y} and {LATEST:%d/%m/%Y}.")
+            if (end - start).days > MAX_YEARS * 366:
+                raise ValidationError(f"A period can be at most {MAX_YEARS} years long.")
         elif key:
             cleaned["start"], cleaned["end"] = resolve_period(key)
         return cleaned

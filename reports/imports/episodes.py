@@ -20,6 +20,7 @@ STAGE = "import_episode_stage"
 LAST = f"{STAGE}_last"
 KEY = ("patient_id", "episode_type", "start_date", "episode_ref")
 TYPES = frozenset(EpisodeType.values)
+REF_LENGTH = HospitalEpisode._meta.get_field("episode_ref").max_length
 PATIENTS = Patient._meta.db_table
 EPISODES = HospitalEpisode._meta.db_table
 COPY = (f"COPY {STAGE} (line, nhs_number, episode_type, start_date, end_date, episode_ref) "
@@ -50,7 +51,8 @@ class EpisodesHandler(Handler):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (line integer, nhs_number varchar(10), "
-                           "episode_type varchar(20), start_date date, end_date date, episode_ref varchar(50))")
+                           "episode_type varchar(20), start_date date, end_date date, "
+                           f"episode_ref varchar({REF_LENGTH}))")
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL work_mem = '128MB'")
 
@@ -60,12 +62,15 @@ class EpisodesHandler(Handler):
         episode_type = values["episode_type"]
         start = _iso_date(values["start_date"]) if values["start_date"] else None
         end = _iso_date(values["end_date"]) if values.get("end_date") else ""
+        ref = values.get("episode_ref", "")
         # ISO dates compare as text; any doubt goes the careful way below, for its messages.
-        if nhs and start and end is not None and episode_type in TYPES and (not end or end >= start):
-            return (row.line, nhs, episode_type, start, end, values.get("episode_ref", ""))
+        if nhs and start and end is not None and episode_type in TYPES and (not end or end >= start) \
+                and len(ref) <= REF_LENGTH:
+            return (row.line, nhs, episode_type, start, end, ref)
         c = Cells(row)
         c(f.nhs_number, "nhs_number")
         c(f.choice, "episode_type", EpisodeType.values)
+        c(f.text, "episode_ref", max_length=REF_LENGTH, required=False)
         start, end = c(f.date, "start_date", required=True), c(f.date, "end_date")
         if start and end and end < start:
             c.error("end_date", f"{end:%d/%m/%Y} is before the start date")

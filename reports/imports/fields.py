@@ -19,6 +19,11 @@ class CellError(Exception):
         self.message = message
 
 
+def shown(value: str, *, limit: int = 40) -> str:
+    """A cell as an error message quotes it: a long one shortened, so that a thousand errors stay readable."""
+    return value if len(value) <= limit else f"{value[:limit]}... ({len(value)} characters)"
+
+
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _TRUE = {"yes", "true", "1", "y"}
@@ -36,11 +41,11 @@ def date(column: str, value: str, *, required: bool = False) -> dt.date | None:
     elif match := _UK.match(value):
         day, month, year = map(int, match.groups())
     else:
-        raise CellError(column, f"{value} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+        raise CellError(column, f"{shown(value)} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise CellError(column, f"{value} is not a real date") from None
+        raise CellError(column, f"{shown(value)} is not a real date") from None
 
 
 def boolean(column: str, value: str, *, default: bool | None = None) -> bool | None:
@@ -51,11 +56,12 @@ def boolean(column: str, value: str, *, default: bool | None = None) -> bool | N
         return True
     if lowered in _FALSE:
         return False
-    raise CellError(column, f"{value} is not yes or no")
+    raise CellError(column, f"{shown(value)} is not yes or no")
 
 
-def money(column: str, value: str, *, required: bool = False) -> Decimal | None:
-    """A number of pounds, optionally with £ and thousands commas; never negative."""
+def money(column: str, value: str, *, max_digits: int, required: bool = False) -> Decimal | None:
+    """A number of pounds, optionally with £ and thousands commas; never negative; pounds and pence that fit a
+    column of `max_digits` digits (the database refuses a larger one, and would round a fraction of a penny)."""
     if not value:
         if required:
             raise CellError(column, "is required")
@@ -63,12 +69,19 @@ def money(column: str, value: str, *, required: bool = False) -> Decimal | None:
     try:
         amount = Decimal(value.replace("£", "").replace(",", "").strip())
     except InvalidOperation:
-        raise CellError(column, f"{value} is not an amount of money") from None
+        raise CellError(column, f"{shown(value)} is not an amount of money") from None
     if not amount.is_finite():
-        raise CellError(column, f"{value} is not an amount of money")
+        raise CellError(column, f"{shown(value)} is not an amount of money")
     if amount < 0:
-        raise CellError(column, f"{value} is negative")
-    return amount
+        raise CellError(column, f"{shown(value)} is negative")
+    if amount >= Decimal(10) ** (max_digits - 2):
+        raise CellError(column, f"{shown(value)} is too large: at most £{Decimal(10) ** (max_digits - 2) - 1:,}.99")
+    if amount != amount.quantize(PENNY):
+        raise CellError(column, f"{shown(value)} is not in pounds and pence (at most 2 decimal places)")
+    return amount.quantize(PENNY)
+
+
+PENNY = Decimal("0.01")
 
 
 def integer(column: str, value: str, *, low: int | None = None, high: int | None = None,
@@ -80,9 +93,9 @@ def integer(column: str, value: str, *, low: int | None = None, high: int | None
     try:
         number = int(value)
     except ValueError:
-        raise CellError(column, f"{value} is not a whole number") from None
+        raise CellError(column, f"{shown(value)} is not a whole number") from None
     if (low is not None and number < low) or (high is not None and number > high):
-        raise CellError(column, f"{value} is not between {low} and {high}")
+        raise CellError(column, f"{shown(value)} is not between {low} and {high}")
     return number
 
 
@@ -92,7 +105,7 @@ def choice(column: str, value: str, choices, *, required: bool = True) -> str:
             raise CellError(column, "is required")
         return ""
     if value not in choices:
-        raise CellError(column, f"{value} is not one of {', '.join(choices)}")
+        raise CellError(column, f"{shown(value)} is not one of {', '.join(choices)}")
     return value
 
 
@@ -102,11 +115,22 @@ def required(column: str, value: str) -> str:
     return value
 
 
+def text(column: str, value: str, *, max_length: int | None, required: bool = True) -> str:
+    """Free text for a column of `max_length` characters (None: no limit), as the form's field would take it."""
+    if not value:
+        if required:
+            raise CellError(column, "is required")
+        return ""
+    if max_length is not None and len(value) > max_length:
+        raise CellError(column, f"{shown(value)} is too long: at most {max_length} characters")
+    return value
+
+
 def nhs_number(column: str, value: str) -> str:
     try:
         validate_nhs_number(value)
     except ValidationError as error:
-        raise CellError(column, error.messages[0]) from None
+        raise CellError(column, error.messages[0].replace(value, shown(value))) from None
     return normalise_nhs_number(value)
 
 
@@ -116,7 +140,7 @@ def postcode(column: str, value: str, *, required: bool = False) -> str:
             raise CellError(column, "is required")
         return ""
     if (normalised := normalise_postcode(value)) is None:
-        raise CellError(column, f"{value} is not a UK postcode")
+        raise CellError(column, f"{shown(value)} is not a UK postcode")
     return normalised
 
 
@@ -129,4 +153,4 @@ def lookup(column: str, value: str, table: dict, what: str, *, required: bool = 
     try:
         return table[value]
     except KeyError:
-        raise CellError(column, f"unknown {what} {value}") from None
+        raise CellError(column, f"unknown {what} {shown(value)}") from None

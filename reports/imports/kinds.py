@@ -4,6 +4,9 @@ forms and writes by natural key."""
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models, transaction
 
 from outcomes.models import ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, SCALE
@@ -25,6 +28,7 @@ from reports.models import ProgrammeCost
 from sps.categories import Category
 from sps.lib.dates import today
 from sps.models import Practice, Role, User
+from sps.services import users_invite
 from sps.validators import validate_ods_practice_code
 
 
@@ -36,13 +40,23 @@ class Item:
     extra: dict
 
 
-def _ods(column: str, value: str) -> str:
-    value = f.required(column, value).upper()
+def _length(model: type[models.Model], field: str) -> int | None:
+    """The column's length in the database: a longer value would stop the whole import with a database error."""
+    return model._meta.get_field(field).max_length
+
+
+def _validated(column: str, value: str, validator) -> str:
+    """`value` if `validator` (the rule the model and the form use) takes it; its message otherwise, quoting a
+    long value shortened."""
     try:
-        validate_ods_practice_code(value)
-    except Exception as error:  # ValidationError: its message names the value
-        raise f.CellError(column, error.messages[0]) from None
+        validator(value)
+    except ValidationError as error:
+        raise f.CellError(column, error.messages[0].replace(value, f.shown(value))) from None
     return value
+
+
+def _ods(column: str, value: str) -> str:
+    return _validated(column, f.required(column, value).upper(), validate_ods_practice_code)
 
 
 def _not_future(cells: Cells, column: str, day) -> None:
@@ -61,12 +75,13 @@ class PracticesHandler(Handler):
     def clean(self, row: Row) -> Item:
         c = Cells(row)
         ods = c(_ods, "ods_code")
-        values = {"name": c(f.required, "name"), "postcode": c(f.postcode, "postcode", required=True),
+        values = {"name": c(f.text, "name", max_length=_length(Practice, "name")),
+                  "postcode": c(f.postcode, "postcode", required=True),
                   "address": row.values.get("address", ""), "active": c(f.boolean, "active", default=True)}
         advisers = []
         for username in filter(None, (u.strip() for u in row.values.get("adviser_usernames", "").split(";"))):
             if username not in self.advisers:
-                c.error("adviser_usernames", f"unknown adviser {username} (import users first)")
+                c.error("adviser_usernames", f"unknown adviser {f.shown(username)} (import users first)")
             else:
                 advisers.append(self.advisers[username])
         c.done()
@@ -99,21 +114,40 @@ class UsersHandler(Handler):
         role = c(f.choice, "role", Role.values)
         practice = c(f.lookup, "practice_ods_code", self.practices, "practice", required=role == Role.GP_STAFF)
         provider = c(f.lookup, "provider_code", self.providers, "provider", required=role == Role.PROVIDER_STAFF)
-        values = {"email": c(f.required, "email"), "role": role, "first_name": row.values.get("given_name", ""),
-                  "last_name": row.values.get("family_name", ""),
+        values = {"email": c(_email, "email"), "role": role,
+                  "first_name": c(f.text, "given_name", max_length=_length(User, "first_name"), required=False),
+                  "last_name": c(f.text, "family_name", max_length=_length(User, "last_name"), required=False),
                   "practice": practice if role == Role.GP_STAFF else None,
                   "provider": provider if role == Role.PROVIDER_STAFF else None}
-        username = c(f.required, "username")
+        username = c(_username, "username")
         c.done()
         return Item(row.line, (username,), values, {})
 
     def write(self, items):
         keyed = [(i.key, {**i.values}) for i in items]
         existing = set(User.objects.filter(username__in=[k[0] for k, _ in keyed]).values_list("username", flat=True))
-        unusable = make_password(None)  # new logins set their password with "Forgotten your password?"
+        unusable = make_password(None)  # new logins choose their password from the invitation emailed to them
         keyed = [(k, v if k[0] in existing else {**v, "password": unusable}) for k, v in keyed]
         counts, _, _ = upsert(User, keyed, key_fields=("username",), user=self.user, history=False)
+        new = [k[0] for k, _ in keyed if k[0] not in existing]
+        transaction.on_commit(lambda: users_invite(new))  # never for a dry run, which is rolled back
         return counts, []
+
+
+def _username(column: str, value: str) -> str:
+    """The rule of the user form: letters, digits and @/./+/-/_ only, at most 150 characters."""
+    value = f.text(column, value, max_length=_length(User, "username"))
+    return _validated(column, value, User.username_validator)
+
+
+def _email(column: str, value: str) -> str:
+    """A new login sets its password by email, so the address must at least be one."""
+    value = f.text(column, value, max_length=_length(User, "email"))
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise f.CellError(column, f"{f.shown(value)} is not an email address") from None
+    return value
 
 
 class ProvidersHandler(Handler):
@@ -124,14 +158,18 @@ class ProvidersHandler(Handler):
 
     def clean(self, row: Row) -> Item:
         c = Cells(row)
-        provider = {"name": c(f.required, "provider_name"),
+        provider = {"name": c(f.text, "provider_name", max_length=_length(Provider, "name")),
                     "kind": c(f.choice, "provider_kind", ProviderKind.values),
-                    "charity_number": row.values.get("charity_number", "")}
-        values = {"name": c(f.required, "service_name"), "category": c(f.choice, "category", Category.values),
+                    "charity_number": c(f.text, "charity_number", max_length=_length(Provider, "charity_number"),
+                                        required=False)}
+        values = {"name": c(f.text, "service_name", max_length=_length(Service, "name")),
+                  "category": c(f.choice, "category", Category.values),
                   "capacity": c(f.integer, "capacity", low=1, high=100000),
                   "duration_weeks": c(f.integer, "duration_weeks", low=1, high=520),
-                  "area": row.values.get("area") or "Borough-wide", "active": c(f.boolean, "active", default=True)}
-        keys = (c(f.required, "provider_code"), c(f.required, "service_code"))
+                  "area": c(f.text, "area", max_length=_length(Service, "area"), required=False) or "Borough-wide",
+                  "active": c(f.boolean, "active", default=True)}
+        keys = (c(f.text, "provider_code", max_length=_length(Provider, "code")),
+                c(f.text, "service_code", max_length=_length(Service, "code")))
         c.done()
         return Item(row.line, (keys[1],), values, {"provider_code": keys[0], "provider": provider})
 
@@ -159,7 +197,7 @@ class GrantsHandler(Handler):
         for code in filter(None, (s.strip() for s in row.values.get("service_codes", "").split(";"))):
             service = self.services.get(code)
             if service is None:
-                c.error("service_codes", f"unknown service {code}")
+                c.error("service_codes", f"unknown service {f.shown(code)}")
             elif provider and service.provider_id != provider.pk:
                 c.error("service_codes", f"service {code} is not one of {provider.code}'s")
             else:
@@ -169,11 +207,15 @@ class GrantsHandler(Handler):
         start, end = c(f.date, "start_date", required=True), c(f.date, "end_date", required=True)
         if start and end and end < start:
             c.error("end_date", f"{end:%d/%m/%Y} is before the start date")
-        values = {"provider": provider, "amount": c(f.money, "amount", required=True), "start_date": start,
-                  "end_date": end, "target_referrals": c(f.integer, "target_referrals", low=0, high=1000000),
-                  "decision_date": c(f.date, "decision_date"), "amount_requested": c(f.money, "amount_requested"),
+        digits = Grant._meta.get_field("amount").max_digits
+        values = {"provider": provider, "amount": c(f.money, "amount", max_digits=digits, required=True),
+                  "start_date": start, "end_date": end,
+                  "target_referrals": c(f.integer, "target_referrals", low=0, high=1000000),
+                  "decision_date": c(f.date, "decision_date"),
+                  "amount_requested": c(f.money, "amount_requested",
+                                        max_digits=Grant._meta.get_field("amount_requested").max_digits),
                   "decision": GrantDecision.AWARDED}
-        ref = c(f.required, "grant_ref")
+        ref = c(f.text, "grant_ref", max_length=_length(Grant, "ref"))
         c.done()
         return Item(row.line, (ref,), values, {"services": services})
 
@@ -217,8 +259,11 @@ class ReferralsHandler(Handler):
         nhs = c(f.nhs_number, "nhs_number")
         born = c(f.date, "date_of_birth", required=True)
         _not_future(c, "date_of_birth", born)
+        if born and born.year < 1900:  # the patient form's rule
+            c.error("date_of_birth", f"{born.day:02d}/{born.month:02d}/{born.year:04d} is before 1900: check the year")
         practice = c(f.lookup, "practice_ods_code", self.practices, "practice")
-        patient = {"given_name": c(f.required, "given_name"), "family_name": c(f.required, "family_name"),
+        patient = {"given_name": c(f.text, "given_name", max_length=_length(Patient, "given_name")),
+                   "family_name": c(f.text, "family_name", max_length=_length(Patient, "family_name")),
                    "date_of_birth": born, "sex": c(f.choice, "sex", Sex.values, required=False) or Sex.UNKNOWN,
                    "ethnicity": c(f.choice, "ethnicity", Ethnicity.values, required=False),
                    "postcode": c(f.postcode, "postcode") or "ZZ99 3WZ", "practice": practice}
@@ -235,7 +280,7 @@ class ReferralsHandler(Handler):
                                                                                          Status.values),
                   "adviser": c(f.lookup, "adviser_username", self.advisers, "adviser", required=False),
                   "decision_date": decision, "closed_date": closed, "closure_reason": reason, "closure_note": note}
-        ref = c(f.required, "referral_ref")
+        ref = c(f.text, "referral_ref", max_length=_length(Referral, "ref"))
         c.done()
         return Item(row.line, (ref,), values, {"nhs_number": nhs, "patient": patient})
 
@@ -282,8 +327,8 @@ class OnwardHandler(Handler):
         kind = c(f.choice, "kind", OnwardKind.values)
         needs_service = kind in (OnwardKind.COMMISSIONED, OnwardKind.NON_COMMISSIONED)
         service = c(f.lookup, "service_code", self.services, "service", required=needs_service)
-        destination = row.values.get("destination", "")
-        if not service and not destination and kind and not needs_service:
+        destination = c(f.text, "destination", max_length=_length(OnwardReferral, "destination"), required=False)
+        if not service and destination == "" and kind and not needs_service:
             c.error("destination", "is required without a service_code")
         made, started, ended = (c(f.date, "made_date", required=True), c(f.date, "started_date"),
                                 c(f.date, "ended_date"))
@@ -298,7 +343,7 @@ class OnwardHandler(Handler):
                   "made_date": made, "status": status, "started_date": started, "ended_date": ended,
                   "sent_date": made if status != OnwardStatus.PROPOSED else None,
                   "continued_after_end": c(f.boolean, "continued_after_end", default=False)}
-        ref = c(f.required, "onward_ref")
+        ref = c(f.text, "onward_ref", max_length=_length(OnwardReferral, "ref"))
         c.done()
         return Item(row.line, (ref,), values, {})
 
@@ -339,8 +384,9 @@ class CostsHandler(Handler):
 
     def clean(self, row: Row) -> Item:
         c = Cells(row)
-        key = (c(f.date, "date", required=True), c(f.required, "description"))
-        amount = c(f.money, "amount", required=True)
+        key = (c(f.date, "date", required=True),
+               c(f.text, "description", max_length=_length(ProgrammeCost, "description")))
+        amount = c(f.money, "amount", max_digits=ProgrammeCost._meta.get_field("amount").max_digits, required=True)
         c.done()
         return Item(row.line, key, {"amount": amount}, {})
 

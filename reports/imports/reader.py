@@ -13,13 +13,19 @@ class FileError(Exception):
 class Row(NamedTuple):
     line: int
     values: dict[str, str]
+    # Columns whose cell holds a NUL character: PostgreSQL cannot store one in text (psycopg2 refuses the query,
+    # COPY the row), so such a row is rejected, naming them, before any handler sees it.
+    nul_columns: tuple[str, ...] = ()
+
+
+NUL_MESSAGE = "contains a NUL character, which cannot be stored (save the file again as CSV UTF-8)"
 
 
 def read_rows(stream: BinaryIO, *, columns: dict[str, bool], kind: str, other_kinds: dict[str, dict[str, bool]],
               on_progress: Callable[[int], None] | None = None) -> Iterator[Row]:
     """Yield the rows of `stream` as {column: stripped value}, after checking the header against `columns`
-    ({name: required}). Memory does not grow with the file. `on_progress` hears how far into the file (bytes)
-    the reading has got, now and then."""
+    ({name: required}), each with the columns whose cell holds a NUL character. Memory does not grow with the
+    file. `on_progress` hears how far into the file (bytes) the reading has got, now and then."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
@@ -47,7 +53,11 @@ def read_rows(stream: BinaryIO, *, columns: dict[str, bool], kind: str, other_ki
             line = reader.line_num
             if on_progress and not line % 10000:
                 on_progress(stream.tell())
-            yield Row(line, dict(zip(header, map(strip, values), strict=True)))
+            row = dict(zip(header, map(strip, values), strict=True))
+            if "\x00" in "".join(values):  # cheap enough for every row of a million-row extract
+                yield Row(line, row, tuple(name for name, value in row.items() if "\x00" in value))
+            else:
+                yield Row(line, row)
     except UnicodeDecodeError:
         raise FileError(NOT_UTF8.format(line=reader.line_num + 1)) from None
     except csv.Error as error:

@@ -23,8 +23,10 @@ from reports.imports.kinds import (
     StarHandler,
     UsersHandler,
 )
-from reports.imports.reader import FileError, read_rows
+from reports.imports.reader import NUL_MESSAGE, FileError, read_rows
 from reports.models import ImportBatch
+from sps.exports import safe_cell
+from sps.lib.dates import today
 from sps.models import User
 
 # In the order a new deployment imports them (formats.md).
@@ -32,6 +34,7 @@ HANDLERS = {h.kind: h for h in [PracticesHandler, UsersHandler, ProvidersHandler
                                 OnwardHandler, StarHandler, EpisodesHandler, CostsHandler]}
 COLUMNS = {kind: handler.columns for kind, handler in HANDLERS.items()}
 MAX_ERRORS_SHOWN = 1000
+COVERED_FROM = dt.date(1900, 1, 1)
 
 
 @dataclass
@@ -83,6 +86,13 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
     if kind == "episodes" and covered_until is None:
         result.file_error = "Hospital episodes need the date the extract covers until (--covered-until)."
         return result
+    # The latest covered_until is every report's "data until": one in the future would stand for data nobody has,
+    # and one at the start of the calendar makes the episodes and roi reports fail (their date arithmetic
+    # overflows), for everyone, until the batch is deleted.
+    if kind == "episodes" and not COVERED_FROM <= covered_until <= today():
+        result.file_error = (f"The extract cannot cover until {covered_until.isoformat()}: give the last day it "
+                             f"covers, between {COVERED_FROM:%d/%m/%Y} and today.")
+        return result
     skip_invalid = rejects is not None
     reject_writer = None
     # Millions of short-lived rows: spare the garbage collector from rescanning every object the process already
@@ -102,6 +112,8 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
                 valid = []
                 for row in chunk:
                     try:
+                        if row.nul_columns:
+                            raise RowRejected([RowError(row.line, name, NUL_MESSAGE) for name in row.nul_columns])
                         valid.append(clean(row))
                     except RowRejected as rejected:
                         reject_writer = _reject(result, rejects, reject_writer, row, rejected.errors)
@@ -159,6 +171,7 @@ def _reject(result: ImportResult, rejects: TextIO | None, writer, row, errors: l
         if writer is None:
             writer = csv.DictWriter(rejects, fieldnames=[*row.values, "error"])
             writer.writeheader()
-        writer.writerow({**row.values, "error": "; ".join(f"{e.column}: {e.message}" if e.column else e.message
-                                                          for e in errors)})
+        # The rejected rows are someone else's file: opened in a spreadsheet, none of it may run as a formula.
+        message = "; ".join(f"{e.column}: {e.message}" if e.column else e.message for e in errors)
+        writer.writerow({key: safe_cell(value) for key, value in {**row.values, "error": message}.items()})
     return writer
