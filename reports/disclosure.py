@@ -6,8 +6,9 @@
     means the next smallest part is suppressed too (complementary suppression), so that no suppressed figure can
     be recovered by subtraction.
 
-`disclose` is the one door: the view passes the commissioner's report data through it before any table, chart,
-CSV or headline is made from it, so that no output can show what it hid. It reads the report's own figures and
+`disclose_year` is the one door: the view passes the commissioner's report data through it (the chosen period's,
+with the rest of its financial year and quarters, each through `disclose` and then together) before any table,
+chart, CSV or headline is made from it, so that no output can show what it hid. It reads the report's own figures and
 nothing else, so it runs no query."""
 
 import copy
@@ -196,3 +197,251 @@ def _roi(raw: dict, shown: dict) -> None:
 
 
 DISCLOSE = {"process": _process, "wellbeing": _wellbeing, "episodes": _episodes, "roi": _roi}
+
+
+# A financial year and its quarters, together --------------------------------------------------------------
+#
+# The commissioner may open a financial year and each of its quarters, and the year is the sum of its quarters
+# (a month is in both its quarter's view and the year's). Suppression decided view by view can then be undone by
+# comparing views: the year's referrals less three quarters' gives the fourth, hidden in its own view. So the
+# five views are disclosed together: each additive figure is a cell (a month is one cell, whichever view shows
+# it), each "total = sum of parts" an equation, within a view or across them (year = Q1 + Q2 + Q3 + Q4), and
+# cells are hidden until no equation gives a hidden cell back, nor a group of 1-7 as the total less what is
+# shown. Hiding only ever adds `*`, so what each view's own rules hid stays hidden.
+
+
+class _Joint:
+    """Cells (a figure of one view, or a month shared by two) with their true values, which are hidden, and the
+    equations that tie them."""
+
+    def __init__(self) -> None:
+        self.value: dict[tuple, int] = {}
+        self.hidden: set[tuple] = set()
+        self.equations: list[tuple[tuple, list[tuple], bool]] = []
+
+    def cell(self, key: tuple, value: int | None, hidden: bool) -> tuple:
+        self.value[key] = value or 0
+        if hidden:
+            self.hidden.add(key)
+        return key
+
+    def equation(self, total: tuple, parts: list[tuple], *, rest: bool = False) -> None:
+        """`total` = the sum of `parts` (with `rest`, plus a group never shown)."""
+        self.equations.append((total, parts, rest))
+
+    def hide(self, key: tuple) -> bool:
+        if key in self.hidden:
+            return False
+        self.hidden.add(key)
+        return True
+
+    def settle(self) -> bool:
+        changed = False
+        for total, parts, rest in self.equations:
+            changed |= self._settle(total, parts, rest)
+        return changed
+
+    def _settle(self, total: tuple, parts: list[tuple], rest: bool) -> bool:
+        value, hidden = self.value, self.hidden
+        if total in hidden:  # every part shown would add up to it
+            if rest or not parts or any(part in hidden for part in parts):
+                return False
+            return self.hide(min(parts, key=lambda part: (value[part] == 0, value[part])))
+        changed = False
+        while True:
+            shown = [part for part in parts if part not in hidden]
+            one_hidden = not rest and len(parts) - len(shown) == 1
+            if not (one_hidden or is_small(value[total] - sum(value[part] for part in shown))):
+                return changed
+            candidates = [part for part in shown if value[part]] or (shown if one_hidden else [])
+            if not candidates:
+                return self.hide(total) or changed
+            changed |= self.hide(min(candidates, key=value.get))
+
+
+def disclose_year(name: str, results: list[dict]) -> list[dict]:
+    """A financial year's report and its four quarters' (in that order), as the commissioner may see them: each as
+    `disclose` shows it, and then more hidden so that no figure shown in one of the five can be combined with
+    those shown in the others to give back a hidden one (the year is the sum of its quarters; a month is shown
+    alike in its quarter and its year)."""
+    shown = [disclose(name, result) for result in results]
+    joint, views = _Joint(), ("year", "q1", "q2", "q3", "q4")
+    cells = [JOINT[name].cells(joint, view, raw, out) for view, raw, out in zip(views, results, shown, strict=True)]
+    for figure, year_cell in cells[0].items():
+        joint.equation(year_cell, [quarter[figure] for quarter in cells[1:]])
+    while joint.settle() | any(JOINT[name].depends(joint, view, raw) for view, raw in zip(views, results,
+                                                                                           strict=True)):
+        pass
+    for view, raw, out in zip(views, results, shown, strict=True):
+        JOINT[name].write(joint, view, raw, out)
+    return shown
+
+
+class _ProcessCells:
+    """Referrals in (= its months; = aged 80+, under 60 and the rest; = the top practice and the rest) and onward
+    referrals (= the kinds; = the categories), each also the year's = the sum of the quarters'."""
+
+    @staticmethod
+    def cells(joint: _Joint, view: str, raw: dict, shown: dict) -> dict[tuple, tuple]:
+        referrals = raw["referrals_in"]
+        ref = joint.cell(("referrals_in", view), referrals, shown["referrals_in"] == SUPPRESSED)
+        months = [joint.cell(("month", month["month"]), month["referrals"], hidden["referrals"] == SUPPRESSED)
+                  for month, hidden in zip(raw["monthly"], shown["monthly"], strict=True)]
+        joint.equation(ref, months)
+        figures = {("referrals_in",): ref}
+        for key in ("age_80_plus_pct", "age_under_60_pct"):
+            figures[(key,)] = joint.cell((key, view), share_count(raw[key], referrals), shown[key] == SUPPRESSED)
+        joint.equation(ref, [figures[("age_80_plus_pct",)], figures[("age_under_60_pct",)]], rest=True)
+        if raw["top_practice"]:
+            top = joint.cell(("top", view), raw["top_practice"]["referrals"],
+                             shown["top_practice"]["referrals"] == SUPPRESSED)
+            joint.equation(ref, [top], rest=True)
+        out = raw["referrals_out"]
+        total = figures[("onward",)] = joint.cell(("onward", view), out["total"], shown["referrals_out"]["total"]
+                                                  == SUPPRESSED)
+        for group, keys, figures_of in (("kind", KINDS, out), ("category", tuple(raw["by_category"]),
+                                                                raw["by_category"])):
+            hidden_of = shown["referrals_out"] if group == "kind" else shown["by_category"]
+            parts = [joint.cell((group, key, view), figures_of[key], hidden_of[key] == SUPPRESSED) for key in keys]
+            joint.equation(total, parts)
+            figures.update({(group, key): part for key, part in zip(keys, parts, strict=True)})
+        return figures
+
+    @staticmethod
+    def depends(joint: _Joint, view: str, raw: dict) -> bool:
+        # With one practice chosen its count is the referrals in: hidden with them.
+        if ("referrals_in", view) in joint.hidden and raw["top_practice"]:
+            return joint.hide(("top", view))
+        return False
+
+    @staticmethod
+    def write(joint: _Joint, view: str, raw: dict, shown: dict) -> None:
+        hidden = joint.hidden
+        if ("referrals_in", view) in hidden:
+            shown["referrals_in"] = SUPPRESSED
+        for month in shown["monthly"]:
+            if ("month", month["month"]) in hidden:
+                month["referrals"] = SUPPRESSED
+        for key in ("age_80_plus_pct", "age_under_60_pct"):
+            if (key, view) in hidden and shown[key] is not None:
+                shown[key] = SUPPRESSED
+        if ("top", view) in hidden:
+            shown["top_practice"]["referrals"] = SUPPRESSED
+        if ("onward", view) in hidden:
+            shown["referrals_out"]["total"] = SUPPRESSED
+        for key in KINDS:
+            if ("kind", key, view) in hidden:
+                shown["referrals_out"][key] = SUPPRESSED
+        for key in raw["by_category"]:
+            if ("category", key, view) in hidden:
+                shown["by_category"][key] = SUPPRESSED
+
+
+class _WellbeingCells:
+    """The people followed up, and in each area those improved, low at baseline and low that improved; those
+    improved in any area and in four or more: each the year's = the sum of the quarters' (as near as the cohort
+    goes: a person referred in two quarters is counted once in the year)."""
+
+    @staticmethod
+    def _counts(raw: dict) -> dict[tuple, int]:
+        patients = raw["patients"]
+        counts = {("patients",): patients, ("any",): share_count(raw["progress_any_pct"], patients) or 0,
+                  ("four",): share_count(raw["progress_4plus_pct"], patients) or 0}
+        for area, figures in raw["areas"].items():
+            counts[("improved", area)] = share_count(figures["progress_pct"], patients) or 0
+            counts[("low", area)] = figures["low_baseline"]
+            counts[("low_improved", area)] = share_count(figures["low_improved_pct"], figures["low_baseline"]) or 0
+        return counts
+
+    @staticmethod
+    def _shown(shown: dict, figure: tuple):
+        if len(figure) == 1:
+            return shown[{"patients": "patients", "any": "progress_any_pct", "four": "progress_4plus_pct"}[figure[0]]]
+        key = {"improved": "progress_pct", "low": "low_baseline", "low_improved": "low_improved_pct"}[figure[0]]
+        return shown["areas"][figure[1]][key]
+
+    @classmethod
+    def cells(cls, joint: _Joint, view: str, raw: dict, shown: dict) -> dict[tuple, tuple]:
+        return {figure: joint.cell((*figure, view), count, cls._shown(shown, figure) == SUPPRESSED)
+                for figure, count in cls._counts(raw).items()}
+
+    @classmethod
+    def depends(cls, joint: _Joint, view: str, raw: dict) -> bool:
+        changed = False
+        everything = ("patients", view) in joint.hidden  # shares of an unknown few: all hidden, as `disclose` does
+        for figure in cls._counts(raw):
+            if everything or (figure[0] == "low_improved" and ("low", figure[1], view) in joint.hidden):
+                changed |= joint.hide((*figure, view))
+        return changed
+
+    @classmethod
+    def write(cls, joint: _Joint, view: str, raw: dict, shown: dict) -> None:
+        if ("patients", view) in joint.hidden:
+            for key in ("patients", "progress_any_pct", "progress_4plus_pct", "low_improved_pct"):
+                shown[key] = SUPPRESSED
+            hide_all(shown["areas"])
+            return
+        names = {"any": "progress_any_pct", "four": "progress_4plus_pct"}
+        keys = {"improved": "progress_pct", "low": "low_baseline", "low_improved": "low_improved_pct"}
+        for figure in cls._counts(raw):
+            if (*figure, view) not in joint.hidden:
+                continue
+            if len(figure) == 1:
+                shown[names[figure[0]]] = SUPPRESSED
+            elif shown["areas"][figure[1]][keys[figure[0]]] is not None:
+                shown["areas"][figure[1]][keys[figure[0]]] = SUPPRESSED
+        if any(area["low_improved_pct"] == SUPPRESSED for area in shown["areas"].values()):
+            shown["low_improved_pct"] = SUPPRESSED
+
+
+class _EpisodesCells:
+    """Each subgroup's row is shown or hidden whole, with its people: all engaged = under 80 + 80 and over, and
+    continuing is within all engaged; each the year's = the sum of the quarters' (as near as the cohort goes)."""
+
+    @staticmethod
+    def cells(joint: _Joint, view: str, raw: dict, shown: dict) -> dict[tuple, tuple]:
+        groups = {(group,): joint.cell((group, view), raw["subgroups"][group]["patients"],
+                                       shown["subgroups"][group]["patients"] == SUPPRESSED) for group in SUBGROUPS}
+        joint.equation(groups[("all",)], [groups[("under_80",)], groups[("80_plus",)]])
+        joint.equation(groups[("all",)], [groups[("continuing",)]], rest=True)
+        return groups
+
+    @staticmethod
+    def depends(joint: _Joint, view: str, raw: dict) -> bool:
+        return False
+
+    @staticmethod
+    def write(joint: _Joint, view: str, raw: dict, shown: dict) -> None:
+        for group in SUBGROUPS:
+            if (group, view) in joint.hidden:
+                hide_all(shown["subgroups"][group])
+
+
+class _RoiCells(_EpisodesCells):
+    """As the hospital episodes, and the engaged people (the year's = the sum of the quarters'), within which all
+    engaged with a year of data; the cost per person and every return give the engaged people back."""
+
+    @staticmethod
+    def cells(joint: _Joint, view: str, raw: dict, shown: dict) -> dict[tuple, tuple]:
+        groups = _EpisodesCells.cells(joint, view, raw, shown)
+        groups[("engaged",)] = joint.cell(("engaged", view), raw["engaged_patients"],
+                                          shown["engaged_patients"] == SUPPRESSED)
+        return groups
+
+    @staticmethod
+    def depends(joint: _Joint, view: str, raw: dict) -> bool:
+        followed = raw["subgroups"]["all"]["patients"]
+        if ("all", view) not in joint.hidden and is_small(raw["engaged_patients"] - followed):
+            return joint.hide(("engaged", view))
+        return False
+
+    @staticmethod
+    def write(joint: _Joint, view: str, raw: dict, shown: dict) -> None:
+        _EpisodesCells.write(joint, view, raw, shown)
+        if ("engaged", view) in joint.hidden:
+            shown["engaged_patients"] = shown["cost_per_patient"] = SUPPRESSED
+            for group in shown["subgroups"].values():
+                group["roi"] = dict.fromkeys(group["roi"], SUPPRESSED)
+
+
+JOINT = {"process": _ProcessCells, "wellbeing": _WellbeingCells, "episodes": _EpisodesCells, "roi": _RoiCells}

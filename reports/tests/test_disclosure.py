@@ -14,7 +14,7 @@ from outcomes.star import AREA_KEYS
 from outcomes.tests.factories import reading
 from providers.models import OnwardReferral, Provider, Service
 from referrals.tests.factories import PatientFactory, ReferralFactory
-from reports.disclosure import SUPPRESSED, disclose, hidden_parts
+from reports.disclosure import SUPPRESSED, disclose, disclose_year, hidden_parts
 from reports.evaluation import MEASURES
 from reports.forms import CommissionerReportForm
 from reports.models import HospitalEpisode, ImportBatch
@@ -217,6 +217,52 @@ def test_improved_in_any_area_is_hidden_when_a_few_more_than_in_one_area_and_fou
     assert shown["progress_any_pct"] == 75.0 and shown["progress_4plus_pct"] == S  # else 4 in one to three areas
 
 
+# A financial year and its quarters, disclosed together ---------------------------------------------------------------
+
+def _episodes_year(quarters: list[int]) -> list[dict]:
+    """The year's report and its quarters', everybody under 80."""
+    return [_episodes_report(n, n, 0) for n in [sum(quarters), *quarters]]
+
+
+def test_the_year_less_three_quarters_does_not_give_the_fourth_back():
+    alone = [disclose("episodes", report) for report in _episodes_year([5, 10, 12, 13])]
+    assert [view["subgroups"]["all"]["patients"] for view in alone] == [40, S, 10, 12, 13]  # 40 - 35 = 5
+    together = disclose_year("episodes", _episodes_year([5, 10, 12, 13]))
+    assert [view["subgroups"]["all"]["patients"] for view in together] == [40, S, S, 12, 13]
+    assert set(_leaves(together[2]["subgroups"]["under_80"])) == {S}  # else all engaged = under 80 + 80 and over
+
+
+def test_the_year_and_its_quarters_hide_nothing_more_when_nothing_small_is_hidden():
+    together = disclose_year("episodes", _episodes_year([10, 10, 12, 13]))
+    assert together == [disclose("episodes", report) for report in _episodes_year([10, 10, 12, 13])]
+
+
+def _process_year(quarters: list[list[int]]) -> list[dict]:
+    """The year's process report and its quarters', with these referrals in each quarter's months."""
+    labels = [f"{2024 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(12)]
+    reports = []
+    for months, first in [([n for q in quarters for n in q], 0), *((q, 3 * i) for i, q in enumerate(quarters))]:
+        report = _process_report(referrals=sum(months), months=months, over_80=0, under_60=0, top=0, bme=(0, 1),
+                                 categories={})
+        report["monthly"] = [{"month": labels[first + i], "referrals": n} for i, n in enumerate(months)]
+        reports.append(report)
+    return reports
+
+
+def test_a_month_is_shown_alike_in_its_quarter_and_its_year():
+    quarters = [[3, 20, 30], [40, 40, 40], [10, 40, 40], [40, 40, 40]]
+    alone = [disclose("process", report) for report in _process_year(quarters)]
+    assert alone[1]["monthly"][1]["referrals"] == S and alone[0]["monthly"][1]["referrals"] == 20  # May: 53 - 3 - 30
+    together = disclose_year("process", _process_year(quarters))
+    months = {}
+    for view in together:
+        for month in view["monthly"]:
+            months.setdefault(month["month"], set()).add(month["referrals"])
+    assert all(len(cells) == 1 for cells in months.values()), months
+    assert months["2024-05"] == months["2024-04"] == {S}
+    assert together[0]["referrals_in"] == 383
+
+
 def test_disclose_leaves_the_report_it_is_given_alone():
     report = _episodes_report(12, 9, 3)
     before = copy.deepcopy(report)
@@ -292,9 +338,11 @@ HEADCOUNT = {"episodes": "Engaged people with a year of follow-up", "roi": "Enga
 
 
 # Queries: session, user, second-factor device, the practice chosen, the report's own (wellbeing 1, episodes 2,
-# roi 6), the practices to choose from, the session saved (3). `disclose` makes none.
-@pytest.mark.parametrize(("report", "table", "queries"), [("wellbeing", "areas", 9), ("episodes", "episodes", 10),
-                                                          ("roi", "roi", 14)])
+# roi 6) for the financial year and each of its quarters (disclosed together), the practices to choose from, the
+# session saved (3). `disclose_year` makes none.
+@pytest.mark.parametrize(("report", "table", "queries"), [("wellbeing", "areas", 4 + 5 * 1 + 4),
+                                                          ("episodes", "episodes", 4 + 5 * 2 + 4),
+                                                          ("roi", "roi", 4 + 5 * 6 + 4)])
 def test_commissioner_sees_nothing_about_one_person_at_one_practice(client_for, commissioner, manager,
                                                                     one_person_and_a_crowd, django_assert_num_queries,
                                                                     report, table, queries):

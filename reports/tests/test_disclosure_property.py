@@ -1,10 +1,13 @@
 """The commissioner's view of every report over the demo borough, for every practice (and all of them) and every
 period the commissioner's form offers: no table, chart, CSV or headline shows a figure about 1 to 7 people, nor
-one from which a suppressed figure could be worked back (evaluation.md, "Commissioner view: small numbers").
+one from which a suppressed figure could be worked back (evaluation.md, "Commissioner view: small numbers"), in
+one view or by comparing a financial year's view with its quarters' (the year less the quarters shown; a month
+shown in one and hidden in the other).
 
 The checks play someone trying to single a person out. They look only at what the commissioner was shown, and
 use the true figures (the report as the manager gets it) only to tell how many people a shown figure is about."""
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -205,8 +208,45 @@ def _check_csvs(findings: Findings, client, query: dict, tables: dict) -> None:
 CHECKS = {"process": _process, "wellbeing": _wellbeing, "episodes": _episodes, "roi": _roi}
 
 
-def _findings(client, name: str, period: str, practice: str | None) -> tuple[Findings, list]:
-    """What the commissioner's page, charts and CSVs of one report give away, and the table cells shown."""
+def _figures(name: str, tables: dict, head: dict, truth: dict) -> dict:
+    """The shown counts a year's view has in common with its quarters' views: each the year's is the sum of the
+    quarters' (a month, keyed ("month", label), is in both its quarter's view and the year's)."""
+    if name == "process":
+        return {"referrals in": head["Referrals in"], "onward referrals": head["Onward referrals"],
+                **{f"onward {row[0]}": row[1] for row in tables["referrals_out"].rows},
+                **{f"category {row[0]}": row[1] for row in tables["by_category"].rows},
+                **{("month", row[0]): row[1] for row in tables["monthly"].rows}}
+    if name == "wellbeing":  # a shown percentage of shown people is a count (taken from the truth: no rounding)
+        figures = {"people followed up": head["People with a follow-up"]}
+        for row, area in zip(tables["areas"].rows, truth["areas"].values(), strict=True):
+            figures[f"improved in {row[0]}"] = STAR if row[1] == STAR else _share(area["progress_pct"],
+                                                                                   truth["patients"])
+            figures[f"low at baseline in {row[0]}"] = row[2]
+        return figures
+    table = tables[name]
+    figures = {f"people {label}": next(row[1] for row in table.rows if row[0] == label) for label in SUBGROUP_ROWS}
+    if name == "roi":
+        figures["engaged people"] = head["Engaged people"]
+    return figures
+
+
+def _across_the_year(findings: Findings, where: str, year: dict, quarters: list[dict]) -> None:
+    """The year's figure less its quarters' shown must not give a hidden quarter back, nor a group of 1-7; a month
+    must be shown alike (or hidden in both) in the year's view and its quarter's."""
+    for figure, total in year.items():
+        if not isinstance(figure, tuple):
+            findings.subtraction(f"{where} {figure}, the year less its quarters", total,
+                                 [quarter[figure] for quarter in quarters])
+    for quarter in quarters:
+        for figure, cell in quarter.items():
+            if isinstance(figure, tuple) and str(cell) != str(year[figure]):
+                findings.append(f"{where} month {figure[1]}: {year[figure]} in the year's view, {cell} in the "
+                                "quarter's")
+
+
+def _findings(client, name: str, period: str, practice: str | None) -> tuple[Findings, list, dict]:
+    """What the commissioner's page, charts and CSVs of one report give away, the table cells shown, and the
+    figures to compare with the other views of the same financial year."""
     query = {"report": name, "period": period, "practice": practice or ""}
     response = client.get(URL, query)
     assert response.status_code == 200 and not response.context["form"].errors
@@ -219,7 +259,19 @@ def _findings(client, name: str, period: str, practice: str | None) -> tuple[Fin
     _charts_hide_what_tables_hide(findings, response.context["charts"], tables)
     _check_csvs(findings, client, query, tables)
     return (Findings(f"{query}: {finding}" for finding in findings),
-            [cell for table in tables.values() for row in table.rows for cell in row[1:]])
+            [cell for table in tables.values() for row in table.rows for cell in row[1:]],
+            _figures(name, tables, head, truth))
+
+
+def _once(report):
+    computed = {}
+
+    def computed_once(**arguments) -> dict:
+        key = tuple(sorted(arguments.items()))
+        if key not in computed:
+            computed[key] = report(**arguments)
+        return copy.deepcopy(computed[key])
+    return computed_once
 
 
 def test_no_commissioner_output_shows_or_gives_away_a_group_of_one_to_seven(client_for, monkeypatch, db):
@@ -230,19 +282,30 @@ def test_no_commissioner_output_shows_or_gives_away_a_group_of_one_to_seven(clie
     # Whether a p value is shown is what matters here, not its value (test_evaluation.py checks that against
     # scipy, which takes a tenth of a second a time): a stand-in that is never null shows any leak, and quickly.
     monkeypatch.setattr(evaluation, "_p_value", lambda before, after: 0.5)
+    # Each page computes its financial year and the four quarters (disclosed together), and so does each CSV: the
+    # data stay the same throughout, so each report is computed once for a period and practice, and handed out
+    # as a fresh copy (what the view does with it is unchanged).
+    for name, report in list(evaluation.REPORTS.items()):
+        monkeypatch.setitem(evaluation.REPORTS, name, _once(report))
     client = client_for(User.objects.get(role=Role.COMMISSIONER))
     form = CommissionerReportForm()
     periods = [key for key, _ in form.fields["period"].choices]
     practices = [None] + [practice.ods_code for practice in form.fields["practice"].queryset]
     assert "custom" not in periods and len(periods) == 20 and len(practices) == 7
-    findings, cells = Findings(), []
+    findings, cells, across = Findings(), [], 0
     for practice in practices:
-        for period in periods:
-            for name in CHECKS:
-                found, shown = _findings(client, name, period, practice)
+        for name in CHECKS:
+            views = {}
+            for period in periods:
+                found, shown, views[period] = _findings(client, name, period, practice)
                 findings += found
                 cells += shown
+            for year in (period for period in periods if "q" not in period):
+                where = f"{name} {practice or 'all practices'} {year}"
+                _across_the_year(findings, where, views[year], [views[f"{year}q{q}"] for q in range(1, 5)])
+                across += 1
     assert not findings, "\n".join(findings[:30])
+    assert across == len(practices) * len(CHECKS) * 4
     # Else this test would check nothing, or pass a commissioner who is shown nothing at all (of about 32,000
     # cells, some 12,600 are hidden and 2,300 are counts of 8 or more).
     assert cells.count(STAR) > 1000 and sum(isinstance(cell, int) and cell >= 8 for cell in cells) > 1000

@@ -46,7 +46,9 @@ def test_commissioner_sees_small_counts_suppressed_on_the_page_and_in_the_csv(cl
                                                                              onward_by_category,
                                                                              django_assert_num_queries):
     client = client_for(commissioner)
-    with django_assert_num_queries(13):  # as the manager's: disclosing the figures makes no query
+    # As the manager's, with the process report's 5 queries for the financial year and each of its quarters,
+    # disclosed together; disclosing the figures makes no query.
+    with django_assert_num_queries(13 + 4 * 5):
         page = client.get(URL, {**YEAR, "report": "process"}).text
     assert "<td>Community transport</td><td>*</td>" in page
     assert "<td>Befriending</td><td>*</td>" in page  # else 15 - 12 would give the 3 away
@@ -108,3 +110,21 @@ def test_overview_is_the_managers(request, client_for, persona):
 def test_overview_needs_a_login(client):
     url = reverse("reports:overview")
     assert client.get(url).url == f"{reverse('login')}?next={url}"
+
+
+def test_commissioner_sees_a_month_alike_in_its_quarter_and_its_year(client_for, commissioner, db,
+                                                                     django_assert_num_queries):
+    # April 3, May 9, June 10, July 8, August and September 10. Alone, the quarter would hide April and May
+    # (22 - 19 = 3), and the year April and July (50 - 47 = 3), showing May's 9 that the quarter hides.
+    for month, count in [(4, 3), (5, 9), (6, 10), (7, 8), (8, 10), (9, 10)]:
+        for _ in range(count):
+            ReferralFactory(referral_date=D(2024, month, 1), status="active")
+    client = client_for(commissioner)
+    months = {}
+    for period in ("fy2024", "fy2024q1", "fy2024q3"):
+        with django_assert_num_queries(13 + 4 * 5):  # whichever view: the year's and its quarters', together
+            page = client.get(URL, {"period": period, "report": "process"})
+        months[period] = {row[0]: row[1] for row in page.context["tables"][0].rows}
+    assert months["fy2024q1"] == {"2024-04": "*", "2024-05": "*", "2024-06": 10}
+    assert {month: months["fy2024"][month] for month in months["fy2024q1"]} == months["fy2024q1"]
+    assert months["fy2024"]["2024-07"] == "*" and months["fy2024q3"]["2024-10"] == 0
