@@ -24,5 +24,11 @@ def record(request: HttpRequest, action: str, what: str, *, referrals: Iterable[
                                                          ip_address=_address(request))])
 
 
+def record_command_import(user, what: str) -> None:
+    """An import made on the command line: no request, no address; the user is whoever ran it (`--user`) or the
+    inactive system login."""
+    AccessEvent.objects.create(user=user, action=AccessAction.IMPORTED, what=what[:200])
+
+
 VIEWED, LISTED, PRINTED, EXPORTED, IMPORTED = (AccessAction.VIEWED, AccessAction.LISTED, AccessAction.PRINTED,
                                                 AccessAction.EXPORTED, AccessAction.IMPORTED)

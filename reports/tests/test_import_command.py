@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
-from referrals.models import Patient
+from referrals.models import AccessEvent, Patient
 from reports.imports import episodes
 from reports.models import HospitalEpisode, ImportBatch
 from reports.tests.helpers import do_import
@@ -27,6 +27,9 @@ def test_command_writes_and_reports_the_counts(db, tmp_path, capsys):
     assert "1 created, 0 updated, 0 unchanged, 0 ignored, 0 rejected." in capsys.readouterr().out
     batch = ImportBatch.objects.get()
     assert (batch.file_name, batch.imported_by.username) == ("practices.csv", "system-import")
+    event = AccessEvent.objects.get()  # the access log records command-line imports too
+    assert (event.action, event.user.username, event.what) == (
+        "imported", "system-import", "practices import (command line): practices.csv")
 
 
 def test_command_exits_1_listing_every_error(db, tmp_path, capsys):

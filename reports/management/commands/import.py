@@ -6,6 +6,7 @@ from contextlib import ExitStack
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from referrals.access_log import record_command_import
 from reports.imports.run import HANDLERS, run_import
 from sps.models import Role, User
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
             result = run_import(kind=options["kind"], stream=stream, file_name=os.path.basename(path), user=user,
                                 dry_run=options["dry_run"], rejects=rejects, covered_until=options["covered_until"],
                                 on_progress=lambda position: bar.update(position - bar.n))
+        if not result.dry_run and result.ok:
+            record_command_import(user, f"{options['kind']} import (command line): {os.path.basename(path)}")
         self._report(result, options)
 
     def _user(self, username: str) -> User:
