@@ -1,7 +1,9 @@
 from django import forms
 
 from referrals.forms import DateInput
+from reports.imports.run import COVERED_FROM
 from reports.models import ImportKind
+from sps.lib.dates import today
 from sps.models import Practice, Role, User
 from sps.periods import PeriodForm
 
@@ -16,8 +18,12 @@ class ImportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == ImportKind.EPISODES and not cleaned.get("covered_until"):
+        covered = cleaned.get("covered_until")
+        if cleaned.get("kind") == ImportKind.EPISODES and not covered:
             self.add_error("covered_until", "Give the last date the hospital extract covers.")
+        elif covered and not COVERED_FROM <= covered <= today():
+            # The import refuses it too; saying so here spares uploading the file first.
+            self.add_error("covered_until", f"Give a date between {COVERED_FROM:%d/%m/%Y} and today.")
         return cleaned
 
 

@@ -58,3 +58,11 @@ def test_abandoned_files_are_deleted_after_an_hour(folder, capsys):
     call_command("purge_imports")
     assert not old.exists() and new.exists()
     assert "Deleted 1 abandoned upload." in capsys.readouterr().out
+
+
+def test_a_covered_until_date_outside_1900_to_today_is_a_field_error(client_for, manager, folder):
+    page = client_for(manager).post(reverse("reports:imports"), {
+        "kind": "episodes", "covered_until": "0001-01-01",
+        "file": SimpleUploadedFile("e.csv", b"nhs_number,episode_type,start_date\n")})
+    assert "Give a date between 01/01/1900 and today." in page.text
+    assert not folder.exists() or not list(folder.iterdir())  # refused before the file was kept
