@@ -32,6 +32,7 @@ from sps.lib.money import format_pounds
 from sps.lib.percent import format_percentage
 from sps.models import Role
 from sps.periods import PeriodForm
+from sps.search import keep_posted_term
 
 
 @role_required(Role.ADVISER, Role.MANAGER)
@@ -139,13 +140,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if status not in ("open", "all", *OnwardStatus.values):
         status = "open"  # and nothing a visitor typed is echoed into the page's links
     back_to_list = f"{reverse('providers:inbox')}?{urlencode({'status': status})}"
-    if request.method == "POST" and "clear" in request.POST:
-        request.session.pop(INBOX_SEARCH, None)
-        return redirect(back_to_list)
     search = request.session.get(INBOX_SEARCH, "")
     form = InboxSearchForm(request.POST or None, initial={"q": search})
-    if form.is_valid():
-        request.session[INBOX_SEARCH] = form.cleaned_data["q"]
+    if request.method == "POST" and keep_posted_term(request, form, field="q", key=INBOX_SEARCH):
         return redirect(back_to_list)
     onward = selectors.provider_inbox(request.user, status=status if status != "all" else "", name=search)
     page = Paginator(onward, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -24,6 +24,7 @@ from sps.exports import csv_response
 from sps.forms import form_errors_from
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
+from sps.search import keep_posted_term
 from sps.selectors import practices_for
 
 PAGE_SIZE = 50
@@ -34,10 +35,10 @@ FOUND_KEY = "find_patient_nhs_number"
 
 @role_required(Role.GP_STAFF, Role.ADVISER, Role.MANAGER)
 def referral_list(request: HttpRequest) -> HttpResponse:
+    search = SearchForm(request.POST or None, initial={"q": request.session.get(SEARCH_KEY, "")})
     if request.method == "POST":
-        search = SearchForm(request.POST)
-        term = search.cleaned_data["q"].strip() if search.is_valid() and "clear" not in request.POST else ""
-        request.session[SEARCH_KEY] = term
+        if not keep_posted_term(request, search, field="q", key=SEARCH_KEY):
+            request.session.pop(SEARCH_KEY, None)  # a search it cannot take: the whole list again
         return redirect(f"{request.path}?{_querystring_without_page(request)}")
     practices = practices_for(request.user)
     filter_form = ReferralFilterForm(request.GET or None, practices=practices)
@@ -47,7 +48,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     counts = selectors.status_counts(selectors.referrals_for(request.user))
     access_log.record(request, access_log.LISTED, "referral list", referrals=page.object_list)
     return render(request, "referrals/referral_list.html", {
-        "filter_form": filter_form, "search_form": SearchForm(initial={"q": term}), "searching": bool(term),
+        "filter_form": filter_form, "search_form": search, "searching": bool(term),
         "page": page, "counts": counts, "statuses": Status.choices,
         "querystring": _querystring_without_page(request),
         "show_practice": request.user.role != Role.GP_STAFF,
@@ -199,12 +200,11 @@ ACCESS_HEADER = ["When", "Who", "Role", "Action", "What", "NHS number", "Patient
 def access_log_page(request: HttpRequest) -> HttpResponse:
     """Who saw which patient: filtered by person (a posted NHS number, kept in the session), by user, action and
     dates; 100 a page, or all of it as CSV (itself recorded). Nobody can change or delete it."""
-    if request.method == "POST":
-        form = FindPatientForm(request.POST)
-        number = form.cleaned_data["nhs_number"] if "clear" not in request.POST and form.is_valid() else ""
-        request.session[ACCESS_PATIENT_KEY] = number
-        return redirect(f"{request.path}?{_querystring_without_page(request)}")
     number = request.session.get(ACCESS_PATIENT_KEY, "")
+    patient_form = FindPatientForm(request.POST or None, initial={"nhs_number": number})
+    if request.method == "POST" and keep_posted_term(request, patient_form, field="nhs_number",
+                                                     key=ACCESS_PATIENT_KEY):
+        return redirect(f"{request.path}?{_querystring_without_page(request)}")
     patient = selectors.patients_for(request.user).filter(nhs_number=number).first() if number else None
     filter_form = AccessLogFilterForm(request.GET or None)
     events = selectors.access_events(patient=patient, **filter_form.filters()) if not number or patient else \
@@ -215,7 +215,7 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
         return csv_response(f"access_log_{today():%Y-%m-%d}.csv", ACCESS_HEADER, map(_access_cells, events))
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(request, "referrals/access_log.html", {
-        "page": page, "filter_form": filter_form, "patient_form": FindPatientForm(initial={"nhs_number": number}),
+        "page": page, "filter_form": filter_form, "patient_form": patient_form,
         "patient": patient, "number": number, "querystring": _querystring_without_page(request),
     })
 

@@ -2,6 +2,7 @@
 signed-in pages."""
 
 import datetime as dt
+from functools import cache
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,9 +37,23 @@ class SessionLimitMiddleware:
         return self.get_response(request)
 
 
-def needs_second_factor(user, path: str) -> bool:
-    """The manager always, anyone on the admin site, and anyone who has set up an authenticator app."""
-    return user.role == Role.MANAGER or path.startswith("/admin/") or user_has_device(user, confirmed=True)
+HAS_DEVICE = "has_second_factor"
+
+
+def needs_second_factor(request) -> bool:
+    """The manager always, anyone on the admin site, and anyone who has set up an authenticator app. Whether they
+    have one is asked once a session (signing in starts a new one), not on every request."""
+    if request.user.role == Role.MANAGER or request.path.startswith("/admin/"):
+        return True
+    if HAS_DEVICE not in request.session:
+        request.session[HAS_DEVICE] = user_has_device(request.user, confirmed=True)
+    return request.session[HAS_DEVICE]
+
+
+@cache
+def _open_paths() -> tuple[str, ...]:
+    """What someone between their password and their code may still open."""
+    return reverse("two_factor"), reverse("logout"), settings.STATIC_URL
 
 
 class TwoFactorMiddleware:
@@ -49,14 +64,10 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._open(request.path) \
-                and needs_second_factor(user, request.path):
+        if user.is_authenticated and not user.is_verified() and not request.path.startswith(_open_paths()) \
+                and needs_second_factor(request):
             return redirect(reverse("two_factor"))
         return self.get_response(request)
-
-    @staticmethod
-    def _open(path: str) -> bool:
-        return path.startswith((reverse("two_factor"), reverse("logout"), settings.STATIC_URL))
 
 
 class NoStoreMiddleware:
