@@ -6,9 +6,10 @@
     means the next smallest part is suppressed too (complementary suppression), so that no suppressed figure can
     be recovered by subtraction.
 
-`disclose_year` is the one door: the view passes the commissioner's report data through it (the chosen period's,
-with the rest of its financial year and quarters, each through `disclose` and then together) before any table,
-chart, CSV or headline is made from it, so that no output can show what it hid. It reads the report's own figures and
+`disclose_together` is the one door: the view passes the commissioner's report data through it (the chosen
+period's and practice's, with every other view the commissioner could open of the same financial year: its
+quarters, all practices and each practice, each through `disclose` and then together) before any table, chart, CSV
+or headline is made from it, so that no output can show what it hid. It reads the report's own figures and
 nothing else, so it runs no query."""
 
 import copy
@@ -199,15 +200,17 @@ def _roi(raw: dict, shown: dict) -> None:
 DISCLOSE = {"process": _process, "wellbeing": _wellbeing, "episodes": _episodes, "roi": _roi}
 
 
-# A financial year and its quarters, together --------------------------------------------------------------
+# A financial year and its quarters, all practices and each practice, together ---------------------------------
 #
-# The commissioner may open a financial year and each of its quarters, and the year is the sum of its quarters
-# (a month is in both its quarter's view and the year's). Suppression decided view by view can then be undone by
-# comparing views: the year's referrals less three quarters' gives the fourth, hidden in its own view. So the
-# five views are disclosed together: each additive figure is a cell (a month is one cell, whichever view shows
-# it), each "total = sum of parts" an equation, within a view or across them (year = Q1 + Q2 + Q3 + Q4), and
-# cells are hidden until no equation gives a hidden cell back, nor a group of 1-7 as the total less what is
-# shown. Hiding only ever adds `*`, so what each view's own rules hid stays hidden.
+# The commissioner may open a financial year and each of its quarters, for all practices and for each practice. The
+# year is the sum of its quarters (a month is in both its quarter's view and the year's), and all practices are the
+# sum of the practices. Suppression decided view by view can then be undone by comparing views: the year's
+# referrals less three quarters' gives the fourth, and all practices' less the practices shown gives the one
+# hidden. So the views are disclosed together: each additive figure is a cell (a month of a practice is one cell,
+# whichever view shows it), each "total = sum of parts" an equation, within a view or across them (year = Q1 + Q2 +
+# Q3 + Q4; all practices = the sum of the practices), and cells are hidden until no equation gives a hidden cell
+# back, nor a group of 1-7 as the total less what is shown. Hiding only ever adds `*`, so what each view's own
+# rules hid stays hidden.
 
 
 class _Joint:
@@ -259,36 +262,64 @@ class _Joint:
             changed |= self.hide(min(candidates, key=value.get))
 
 
-def disclose_year(name: str, results: list[dict]) -> list[dict]:
-    """A financial year's report and its four quarters' (in that order), as the commissioner may see them: each as
-    `disclose` shows it, and then more hidden so that no figure shown in one of the five can be combined with
-    those shown in the others to give back a hidden one (the year is the sum of its quarters; a month is shown
-    alike in its quarter and its year)."""
-    shown = [disclose(name, result) for result in results]
-    joint, views = _Joint(), ("year", "q1", "q2", "q3", "q4")
-    cells = [JOINT[name].cells(joint, view, raw, out) for view, raw, out in zip(views, results, shown, strict=True)]
-    for figure, year_cell in cells[0].items():
-        joint.equation(year_cell, [quarter[figure] for quarter in cells[1:]])
-    while joint.settle() | any(JOINT[name].depends(joint, view, raw) for view, raw in zip(views, results,
-                                                                                           strict=True)):
+View = tuple[str, str | None]  # (period, practice); no practice is all practices
+
+
+def disclose_together(name: str, results: dict[View, dict], *, year: str) -> dict[View, dict]:
+    """Reports keyed by (period, practice), as the commissioner may see them: each as `disclose` shows it, and then
+    more hidden so that no figure shown in one view can be combined with those shown in others to give back a
+    hidden one. The periods are a financial year (`year`) and its quarters, the practices all (None) and each one,
+    every pair of them given; a month is shown alike in its quarter and its year."""
+    shown = {view: disclose(name, result) for view, result in results.items()}
+    cells, joint = JOINT[name], _Joint()
+    figures = {view: cells.cells(joint, view, raw, shown[view]) for view, raw in results.items()}
+    quarters = sorted({period for period, _ in results} - {year})
+    practices = sorted({practice for _, practice in results if practice})
+    sums = [(figures[year, practice], [figures[quarter, practice] for quarter in quarters])
+            for practice in [None, *practices]]
+    if practices:
+        sums += [(figures[period, None], [figures[period, each] for each in practices])
+                 for period in [year, *quarters]]
+    for totals, parts in sums:
+        for figure, total in totals.items():
+            if all(figure in part for part in parts):  # a month is in one quarter: it is the year's cell too
+                joint.equation(total, [part[figure] for part in parts])
+    for view, raw in results.items():
+        cells.link(joint, view, raw)
+    while joint.settle() | any(cells.depends(joint, view, raw) for view, raw in results.items()):
         pass
-    for view, raw, out in zip(views, results, shown, strict=True):
-        JOINT[name].write(joint, view, raw, out)
+    for view, raw in results.items():
+        cells.write(joint, view, raw, shown[view])
     return shown
 
 
-class _ProcessCells:
-    """Referrals in (= its months; = aged 80+, under 60 and the rest; = the top practice and the rest) and onward
-    referrals (= the kinds; = the categories), each also the year's = the sum of the quarters'."""
+class _Cells:
+    """How one report's figures become cells: `cells` makes a view's and returns its additive figures (each the
+    year's = the sum of the quarters', all practices' = the sum of the practices'); `link` ties a view's figure to
+    another view's; `depends` hides what goes with a hidden cell; `write` puts the `*` into the view."""
 
     @staticmethod
-    def cells(joint: _Joint, view: str, raw: dict, shown: dict) -> dict[tuple, tuple]:
+    def link(joint: _Joint, view: View, raw: dict) -> None:
+        pass
+
+    @staticmethod
+    def depends(joint: _Joint, view: View, raw: dict) -> bool:
+        return False
+
+
+class _ProcessCells(_Cells):
+    """Referrals in (= its months; = aged 80+, under 60 and the rest; = the top practice and the rest) and onward
+    referrals (= the kinds; = the categories)."""
+
+    @staticmethod
+    def cells(joint: _Joint, view: View, raw: dict, shown: dict) -> dict[tuple, tuple]:
         referrals = raw["referrals_in"]
         ref = joint.cell(("referrals_in", view), referrals, shown["referrals_in"] == SUPPRESSED)
-        months = [joint.cell(("month", month["month"]), month["referrals"], hidden["referrals"] == SUPPRESSED)
-                  for month, hidden in zip(raw["monthly"], shown["monthly"], strict=True)]
-        joint.equation(ref, months)
-        figures = {("referrals_in",): ref}
+        months = {("month", month["month"]): joint.cell(("month", month["month"], view[1]), month["referrals"],
+                                                        hidden["referrals"] == SUPPRESSED)
+                  for month, hidden in zip(raw["monthly"], shown["monthly"], strict=True)}
+        joint.equation(ref, list(months.values()))
+        figures = {("referrals_in",): ref, **months}
         for key in ("age_80_plus_pct", "age_under_60_pct"):
             figures[(key,)] = joint.cell((key, view), share_count(raw[key], referrals), shown[key] == SUPPRESSED)
         joint.equation(ref, [figures[("age_80_plus_pct",)], figures[("age_under_60_pct",)]], rest=True)
@@ -308,19 +339,28 @@ class _ProcessCells:
         return figures
 
     @staticmethod
-    def depends(joint: _Joint, view: str, raw: dict) -> bool:
+    def link(joint: _Joint, view: View, raw: dict) -> None:
+        """All practices' top practice's count is that practice's referrals in."""
+        period, practice = view
+        if practice is None and raw["top_practice"]:
+            its_own = ("referrals_in", (period, raw["top_practice"]["ods_code"]))
+            if its_own in joint.value:
+                joint.equation(("top", view), [its_own])
+
+    @staticmethod
+    def depends(joint: _Joint, view: View, raw: dict) -> bool:
         # With one practice chosen its count is the referrals in: hidden with them.
         if ("referrals_in", view) in joint.hidden and raw["top_practice"]:
             return joint.hide(("top", view))
         return False
 
     @staticmethod
-    def write(joint: _Joint, view: str, raw: dict, shown: dict) -> None:
+    def write(joint: _Joint, view: View, raw: dict, shown: dict) -> None:
         hidden = joint.hidden
         if ("referrals_in", view) in hidden:
             shown["referrals_in"] = SUPPRESSED
         for month in shown["monthly"]:
-            if ("month", month["month"]) in hidden:
+            if ("month", month["month"], view[1]) in hidden:
                 month["referrals"] = SUPPRESSED
         for key in ("age_80_plus_pct", "age_under_60_pct"):
             if (key, view) in hidden and shown[key] is not None:
@@ -337,10 +377,10 @@ class _ProcessCells:
                 shown["by_category"][key] = SUPPRESSED
 
 
-class _WellbeingCells:
+class _WellbeingCells(_Cells):
     """The people followed up, and in each area those improved, low at baseline and low that improved; those
-    improved in any area and in four or more: each the year's = the sum of the quarters' (as near as the cohort
-    goes: a person referred in two quarters is counted once in the year)."""
+    improved in any area and in four or more (the year's as near the sum of the quarters' as the cohort goes: a
+    person referred in two quarters is counted once in the year; so for all practices and a person referred by two)."""
 
     @staticmethod
     def _counts(raw: dict) -> dict[tuple, int]:
@@ -361,12 +401,12 @@ class _WellbeingCells:
         return shown["areas"][figure[1]][key]
 
     @classmethod
-    def cells(cls, joint: _Joint, view: str, raw: dict, shown: dict) -> dict[tuple, tuple]:
+    def cells(cls, joint: _Joint, view: View, raw: dict, shown: dict) -> dict[tuple, tuple]:
         return {figure: joint.cell((*figure, view), count, cls._shown(shown, figure) == SUPPRESSED)
                 for figure, count in cls._counts(raw).items()}
 
     @classmethod
-    def depends(cls, joint: _Joint, view: str, raw: dict) -> bool:
+    def depends(cls, joint: _Joint, view: View, raw: dict) -> bool:
         changed = False
         everything = ("patients", view) in joint.hidden  # shares of an unknown few: all hidden, as `disclose` does
         for figure in cls._counts(raw):
@@ -375,7 +415,7 @@ class _WellbeingCells:
         return changed
 
     @classmethod
-    def write(cls, joint: _Joint, view: str, raw: dict, shown: dict) -> None:
+    def write(cls, joint: _Joint, view: View, raw: dict, shown: dict) -> None:
         if ("patients", view) in joint.hidden:
             for key in ("patients", "progress_any_pct", "progress_4plus_pct", "low_improved_pct"):
                 shown[key] = SUPPRESSED
@@ -394,12 +434,12 @@ class _WellbeingCells:
             shown["low_improved_pct"] = SUPPRESSED
 
 
-class _EpisodesCells:
+class _EpisodesCells(_Cells):
     """Each subgroup's row is shown or hidden whole, with its people: all engaged = under 80 + 80 and over, and
-    continuing is within all engaged; each the year's = the sum of the quarters' (as near as the cohort goes)."""
+    continuing is within all engaged (the sums across views as near as the cohort goes)."""
 
     @staticmethod
-    def cells(joint: _Joint, view: str, raw: dict, shown: dict) -> dict[tuple, tuple]:
+    def cells(joint: _Joint, view: View, raw: dict, shown: dict) -> dict[tuple, tuple]:
         groups = {(group,): joint.cell((group, view), raw["subgroups"][group]["patients"],
                                        shown["subgroups"][group]["patients"] == SUPPRESSED) for group in SUBGROUPS}
         joint.equation(groups[("all",)], [groups[("under_80",)], groups[("80_plus",)]])
@@ -407,36 +447,32 @@ class _EpisodesCells:
         return groups
 
     @staticmethod
-    def depends(joint: _Joint, view: str, raw: dict) -> bool:
-        return False
-
-    @staticmethod
-    def write(joint: _Joint, view: str, raw: dict, shown: dict) -> None:
+    def write(joint: _Joint, view: View, raw: dict, shown: dict) -> None:
         for group in SUBGROUPS:
             if (group, view) in joint.hidden:
                 hide_all(shown["subgroups"][group])
 
 
 class _RoiCells(_EpisodesCells):
-    """As the hospital episodes, and the engaged people (the year's = the sum of the quarters'), within which all
-    engaged with a year of data; the cost per person and every return give the engaged people back."""
+    """As the hospital episodes, and the engaged people, within which all engaged with a year of data; the cost per
+    person and every return give the engaged people back."""
 
     @staticmethod
-    def cells(joint: _Joint, view: str, raw: dict, shown: dict) -> dict[tuple, tuple]:
+    def cells(joint: _Joint, view: View, raw: dict, shown: dict) -> dict[tuple, tuple]:
         groups = _EpisodesCells.cells(joint, view, raw, shown)
         groups[("engaged",)] = joint.cell(("engaged", view), raw["engaged_patients"],
                                           shown["engaged_patients"] == SUPPRESSED)
         return groups
 
     @staticmethod
-    def depends(joint: _Joint, view: str, raw: dict) -> bool:
+    def depends(joint: _Joint, view: View, raw: dict) -> bool:
         followed = raw["subgroups"]["all"]["patients"]
         if ("all", view) not in joint.hidden and is_small(raw["engaged_patients"] - followed):
             return joint.hide(("engaged", view))
         return False
 
     @staticmethod
-    def write(joint: _Joint, view: str, raw: dict, shown: dict) -> None:
+    def write(joint: _Joint, view: View, raw: dict, shown: dict) -> None:
         _EpisodesCells.write(joint, view, raw, shown)
         if ("engaged", view) in joint.hidden:
             shown["engaged_patients"] = shown["cost_per_patient"] = SUPPRESSED

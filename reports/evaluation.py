@@ -5,6 +5,7 @@ Everything is counted in the database; only the per-patient (before, after) pair
 into memory, as arrays."""
 
 import datetime as dt
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.db.models import (
@@ -60,11 +61,16 @@ def period_referrals(start: dt.date, end: dt.date, practice: str | None = None) 
     return referrals.filter(practice__ods_code=practice) if practice else referrals
 
 
-def cohort(start: dt.date, end: dt.date, practice: str | None = None) -> QuerySet[Referral]:
+def cohort(start: dt.date, end: dt.date, practice: str | None = None, *,
+           per_practice: bool = False) -> QuerySet[Referral]:
     """The cohort: referrals in the period, leaving out withdrawn and declined ones; a patient counts once, with
-    their earliest such referral (on the same date, the one created first)."""
+    their earliest such referral (on the same date, the one created first). With `per_practice`, every practice's
+    own cohort at once: a patient referred by two practices counts once at each."""
     eligible = period_referrals(start, end, practice).exclude(status__in=[Status.WITHDRAWN, Status.DECLINED])
-    first = eligible.filter(patient=OuterRef("patient")).order_by("referral_date", "created_at", "pk")
+    first = eligible.filter(patient=OuterRef("patient"))
+    if per_practice:
+        first = first.filter(practice=OuterRef("practice"))
+    first = first.order_by("referral_date", "created_at", "pk")
     return eligible.filter(pk=Subquery(first.values("pk")[:1]))
 
 
@@ -79,39 +85,76 @@ def engaged(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 
 
 # 1. Process measures ---------------------------------------------------------------------------------------
+#
+# Counted per practice in four grouped queries; all practices' figures are those of every practice added up (a
+# referral is from one practice), and one practice's are its own.
 
 
 def process(*, start: dt.date, end: dt.date, practice: str | None = None) -> dict:
+    return _process_result(start, end, _process_counts(start, end, practice))
+
+
+def process_by_practice(*, start: dt.date, end: dt.date, practices: list[str]) -> dict[str, dict]:
+    """Each practice's process measures, as `process` gives them for that practice."""
+    counts = _process_counts(start, end)
+    return {code: _process_result(start, end, {code: counts[code]} if code in counts else {})
+            for code in practices}
+
+
+def _process_counts(start: dt.date, end: dt.date, practice: str | None = None) -> dict[str, dict]:
+    """Per practice: referrals in (all, by age, by ethnicity and by month) and onward referrals by kind and by
+    category, each only where there are some."""
     referrals = with_age(period_referrals(start, end, practice).exclude(status=Status.WITHDRAWN))
-    figures = referrals.aggregate(
-        referrals_in=Count("pk"), practices=Count("practice", distinct=True),
-        age_80_plus=Count("pk", filter=Q(age__gte=80)), age_under_60=Count("pk", filter=Q(age__lt=60)),
-        ethnicity_stated=Count("pk", filter=~Q(patient__ethnicity__in=NOT_STATED)),
-        bme=Count("pk", filter=~Q(patient__ethnicity__in=NOT_STATED + WHITE)),
-    )
-    top = (referrals.values("practice__ods_code", "practice__name").annotate(n=Count("pk"))
-           .order_by("-n", "practice__ods_code").first())
+    counts = defaultdict(lambda: {"name": "", "referrals_in": 0, "age_80_plus": 0, "age_under_60": 0,
+                                  "ethnicity_stated": 0, "bme": 0, "by_kind": Counter(), "by_category": Counter(),
+                                  "monthly": Counter()})
+    for row in referrals.values("practice__ods_code", "practice__name").annotate(
+            referrals_in=Count("pk"), age_80_plus=Count("pk", filter=Q(age__gte=80)),
+            age_under_60=Count("pk", filter=Q(age__lt=60)),
+            ethnicity_stated=Count("pk", filter=~Q(patient__ethnicity__in=NOT_STATED)),
+            bme=Count("pk", filter=~Q(patient__ethnicity__in=NOT_STATED + WHITE))).order_by():
+        code, name = row.pop("practice__ods_code"), row.pop("practice__name")
+        counts[code].update(row, name=name)
+    for code, month, n in referrals.annotate(month=TruncMonth("referral_date")).values_list(
+            "practice__ods_code", "month").annotate(n=Count("pk")).order_by():
+        counts[code]["monthly"][(month.year, month.month)] += n  # a date or a datetime, by database
     onward = OnwardReferral.objects.filter(made_date__range=(start, end))
     if practice:
         onward = onward.filter(referral__practice__ods_code=practice)
-    by_kind = dict(onward.values_list("kind").annotate(n=Count("pk")).order_by())
-    by_category = dict(onward.annotate(category=Coalesce("service__category", Value(Category.OTHER)))
-                       .values_list("category").annotate(n=Count("pk")).order_by())
-    monthly = dict(referrals.annotate(month=TruncMonth("referral_date")).values_list("month")
-                   .annotate(n=Count("pk")).order_by())
-    out = {kind: by_kind.get(kind, 0) for kind in ("commissioned", "non_commissioned", "non_vcs")}
-    out["signposts"] = by_kind.get(OnwardKind.SIGNPOST, 0)
+    for code, kind, n in onward.values_list("referral__practice__ods_code", "kind").annotate(n=Count("pk")) \
+            .order_by():
+        counts[code]["by_kind"][kind] += n
+    for code, category, n in onward.annotate(category=Coalesce("service__category", Value(Category.OTHER))) \
+            .values_list("referral__practice__ods_code", "category").annotate(n=Count("pk")).order_by():
+        counts[code]["by_category"][category] += n
+    return counts
+
+
+def _process_result(start: dt.date, end: dt.date, counts: dict[str, dict]) -> dict:
+    def total(key: str) -> int:
+        return sum(practice[key] for practice in counts.values())
+
+    def tally(key: str) -> Counter:
+        return sum((practice[key] for practice in counts.values()), Counter())
+
+    referrals_in, by_kind, by_category, monthly = (total("referrals_in"), tally("by_kind"), tally("by_category"),
+                                                   tally("monthly"))
+    top = min((code for code, practice in counts.items() if practice["referrals_in"]),
+              key=lambda code: (-counts[code]["referrals_in"], code), default=None)
+    out = {kind: by_kind[kind] for kind in ("commissioned", "non_commissioned", "non_vcs")}
+    out["signposts"] = by_kind[OnwardKind.SIGNPOST]
     out["total"] = sum(out.values())
     return {
         "report": "process", "from": start.isoformat(), "to": end.isoformat(),
-        "referrals_in": figures["referrals_in"], "referrals_out": out, "practices": figures["practices"],
-        "top_practice": {"ods_code": top["practice__ods_code"], "name": top["practice__name"], "referrals": top["n"]}
+        "referrals_in": referrals_in, "referrals_out": out,
+        "practices": sum(1 for practice in counts.values() if practice["referrals_in"]),
+        "top_practice": {"ods_code": top, "name": counts[top]["name"], "referrals": counts[top]["referrals_in"]}
         if top else None,
-        "age_80_plus_pct": percentage(figures["age_80_plus"], figures["referrals_in"]),
-        "age_under_60_pct": percentage(figures["age_under_60"], figures["referrals_in"]),
-        "bme_pct": percentage(figures["bme"], figures["ethnicity_stated"]),
-        "by_category": {category: by_category.get(category, 0) for category in Category.values},
-        "monthly": [{"month": f"{month:%Y-%m}", "referrals": _month_count(monthly, month)}
+        "age_80_plus_pct": percentage(total("age_80_plus"), referrals_in),
+        "age_under_60_pct": percentage(total("age_under_60"), referrals_in),
+        "bme_pct": percentage(total("bme"), total("ethnicity_stated")),
+        "by_category": {category: by_category[category] for category in Category.values},
+        "monthly": [{"month": f"{month:%Y-%m}", "referrals": monthly[(month.year, month.month)]}
                     for month in _months(start, end)],
     }
 
@@ -124,19 +167,13 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def _month_count(monthly: dict, month: dt.date) -> int:
-    for key, count in monthly.items():  # TruncMonth gives a date or a datetime, by database
-        if (key.year, key.month) == (month.year, month.month):
-            return count
-    return 0
-
-
 # 2. Wellbeing outcomes -------------------------------------------------------------------------------------
 
 
 def _wellbeing_sql(cohort_sql: str) -> str:
     """Baseline: the earliest baseline reading of each cohort referral. Follow-up: its latest review or discharge
-    reading dated after the baseline, a discharge winning a tie of dates (evaluation.md section 2)."""
+    reading dated after the baseline, a discharge winning a tie of dates (evaluation.md section 2). The sums come
+    per practice (the cohort's `ods_code` column)."""
     readings = StarReading._meta.db_table
     # Quoted constants of ours, never user input.
     baseline, review, discharge = (f"'{kind}'" for kind in (ReadingKind.BASELINE, ReadingKind.REVIEW,
@@ -155,22 +192,38 @@ def _wellbeing_sql(cohort_sql: str) -> str:
         f"ORDER BY r.reading_date DESC, CASE WHEN r.kind = {discharge} THEN 1 ELSE 0 END DESC, r.id DESC) AS n "
         f"FROM {readings} r JOIN baseline b ON b.referral_id = r.referral_id "
         f"WHERE r.kind IN ({review}, {discharge}) AND r.reading_date > b.reading_date) ranked WHERE n = 1) "
-        f"SELECT COUNT(*), SUM(CASE WHEN {' + '.join(improved)} >= 1 THEN 1 ELSE 0 END), "
+        f"SELECT c.ods_code, COUNT(*), SUM(CASE WHEN {' + '.join(improved)} >= 1 THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN {' + '.join(improved)} >= 4 THEN 1 ELSE 0 END), {per_area} "
-        f"FROM baseline b JOIN follow_up f ON f.referral_id = b.referral_id")
+        f"FROM baseline b JOIN follow_up f ON f.referral_id = b.referral_id JOIN cohort c ON c.id = b.referral_id "
+        f"GROUP BY c.ods_code")
 
 
 def wellbeing(*, start: dt.date, end: dt.date, practice: str | None = None) -> dict:
+    practices = _wellbeing_sums(cohort(start, end, practice)).values()
+    return _wellbeing_result(start, end, [sum(column) for column in zip(*practices, strict=True)])
+
+
+def wellbeing_by_practice(*, start: dt.date, end: dt.date, practices: list[str]) -> dict[str, dict]:
+    """Each practice's wellbeing outcomes, as `wellbeing` gives them for that practice."""
+    sums = _wellbeing_sums(cohort(start, end, per_practice=True))
+    return {code: _wellbeing_result(start, end, sums.get(code, [])) for code in practices}
+
+
+def _wellbeing_sums(referrals: QuerySet[Referral]) -> dict[str, list[int]]:
     from django.db import connection
 
-    cohort_sql, params = cohort(start, end, practice).values("id").query.sql_with_params()
+    cohort_sql, params = referrals.values("id", ods_code=F("practice__ods_code")).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_wellbeing_sql(cohort_sql), params)
-        row = [value or 0 for value in cursor.fetchone()]
-    patients, any_area, four_plus = row[:3]
+        return {code: [value or 0 for value in sums] for code, *sums in cursor.fetchall()}
+
+
+def _wellbeing_result(start: dt.date, end: dt.date, sums: list[int]) -> dict:
+    sums = sums or [0] * (3 + 4 * len(AREA_KEYS))
+    patients, any_area, four_plus = sums[:3]
     areas, low_pairs, low_improved = {}, 0, 0
     for i, key in enumerate(AREA_KEYS):
-        improved, low, low_up, change = row[3 + 4 * i: 7 + 4 * i]
+        improved, low, low_up, change = sums[3 + 4 * i: 7 + 4 * i]
         areas[key] = {"progress_pct": percentage(improved, patients), "low_baseline": low,
                       "low_improved_pct": percentage(low_up, low),
                       "mean_change": None if not patients else change / patients}
@@ -197,14 +250,15 @@ def _window(before: bool) -> Q:
     return Q(**{f"{episode}__gte": F("referral_date"), f"{episode}__lt": F("window_end")})
 
 
-def patient_pairs(*, start: dt.date, end: dt.date, data_until: dt.date, practice: str | None = None) -> list[dict]:
-    """Per engaged patient with a full year of follow-up: subgroup flags and (before, after) per measure.
+def patient_pairs(cohort: QuerySet[Referral], data_until: dt.date) -> list[dict]:
+    """Per engaged patient of the cohort with a full year of follow-up: the practice, subgroup flags and (before,
+    after) per measure.
 
     Index date: the referral date. Before: index - 365 days <= start < index. After: index <= start <
     index + 365 days. In the analysis only if index + 365 days <= data_until + 1 day. Bed days: the sum of
     (end - start) in days over nel_admission spells starting in the window (no end date counts 0)."""
     continued = OnwardReferral.objects.filter(referral=OuterRef("pk"), continued_after_end=True)
-    referrals = with_age(engaged(cohort(start, end, practice))).filter(
+    referrals = with_age(engaged(cohort)).filter(
         referral_date__lte=data_until - dt.timedelta(days=364)
     ).annotate(window_start=F("referral_date") - dt.timedelta(days=365),
                window_end=F("referral_date") + dt.timedelta(days=365),
@@ -217,7 +271,8 @@ def patient_pairs(*, start: dt.date, end: dt.date, data_until: dt.date, practice
         figures[f"bed_days_{when}"] = Coalesce(Sum(
             DaysBetween("patient__episodes__start_date", "patient__episodes__end_date"),
             filter=_window(before) & Q(patient__episodes__episode_type=EpisodeType.NEL_ADMISSION)), 0)
-    return list(referrals.values("pk", "age", "continuing").annotate(**figures).order_by("pk"))
+    return list(referrals.values("pk", "age", "continuing", ods_code=F("practice__ods_code")).annotate(**figures)
+                .order_by("pk"))
 
 
 def _in_subgroup(row: dict, subgroup: str) -> bool:
@@ -235,7 +290,7 @@ def _p_value(before: list[int], after: list[int]) -> float | None:
     return float(wilcoxon(before, after, zero_method="wilcox", alternative="two-sided").pvalue)
 
 
-def _measures(rows: list[dict]) -> dict:
+def _measures(rows: list[dict], p_values: bool) -> dict:
     measures = {}
     for measure in MEASURES:
         before = [row[f"{measure}_before"] for row in rows]
@@ -244,19 +299,33 @@ def _measures(rows: list[dict]) -> dict:
         measures[measure] = {
             "before": total_before, "after": total_after,
             "change_pct": None if not total_before else (total_after - total_before) / total_before * 100,
-            "p_value": _p_value(before, after),
+            "p_value": _p_value(before, after) if p_values else None,
         }
     return measures
 
 
-def episodes(*, start: dt.date, end: dt.date, practice: str | None = None,
-             data_until: dt.date | None = None) -> dict:
+def episodes(*, start: dt.date, end: dt.date, practice: str | None = None, data_until: dt.date | None = None,
+             p_values: bool = True) -> dict:
     data_until = data_until or latest_data_until()
+    rows = patient_pairs(cohort(start, end, practice), data_until) if data_until else []
+    return _episodes_result(start, end, data_until, rows, p_values=p_values)
+
+
+def episodes_by_practice(*, start: dt.date, end: dt.date, practices: list[str],
+                         data_until: dt.date | None = None) -> dict[str, dict]:
+    """Each practice's hospital episodes, as `episodes` gives them for that practice without p values."""
+    data_until = data_until or latest_data_until()
+    rows = patient_pairs(cohort(start, end, per_practice=True), data_until) if data_until else []
+    return {code: _episodes_result(start, end, data_until, [row for row in rows if row["ods_code"] == code],
+                                   p_values=False) for code in practices}
+
+
+def _episodes_result(start: dt.date, end: dt.date, data_until: dt.date | None, rows: list[dict], *,
+                     p_values: bool) -> dict:
     subgroups = {}
-    rows = patient_pairs(start=start, end=end, data_until=data_until, practice=practice) if data_until else []
     for subgroup in SUBGROUPS:
         members = [row for row in rows if _in_subgroup(row, subgroup)]
-        subgroups[subgroup] = {"patients": len(members), "measures": _measures(members)}
+        subgroups[subgroup] = {"patients": len(members), "measures": _measures(members, p_values)}
     return {"report": "episodes", "from": start.isoformat(), "to": end.isoformat(),
             "data_until": data_until.isoformat() if data_until else None, "subgroups": subgroups}
 
@@ -280,13 +349,37 @@ def savings_over(first_year: float, years: int, persistence: float, discount_rat
 
 def roi(*, start: dt.date, end: dt.date, practice: str | None = None, data_until: dt.date | None = None,
         programme_cost_override: float | None = None, persistence: float = 0.5, discount_rate: float = 0.035,
-        unit_costs: dict[str, float] | None = None) -> dict:
+        unit_costs: dict[str, float] | None = None, p_values: bool = True) -> dict:
+    options = _roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
+    engaged_patients = engaged(cohort(start, end, practice)).count()
+    hospital = episodes(start=start, end=end, practice=practice, data_until=data_until, p_values=p_values)
+    return _roi_result(start, end, engaged_patients, hospital, **options)
+
+
+def roi_by_practice(*, start: dt.date, end: dt.date, practices: list[str], data_until: dt.date | None = None,
+                    programme_cost_override: float | None = None, persistence: float = 0.5,
+                    discount_rate: float = 0.035, unit_costs: dict[str, float] | None = None) -> dict[str, dict]:
+    """Each practice's costs and return, as `roi` gives them for that practice (the programme's whole cost over
+    the practice's engaged people), without p values as `episodes_by_practice`."""
+    options = _roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
+    engaged_patients = dict(engaged(cohort(start, end, per_practice=True)).values_list("practice__ods_code")
+                            .annotate(n=Count("pk")).order_by())
+    hospital = episodes_by_practice(start=start, end=end, practices=practices, data_until=data_until)
+    return {code: _roi_result(start, end, engaged_patients.get(code, 0), hospital[code], **options)
+            for code in practices}
+
+
+def _roi_options(start: dt.date, end: dt.date, programme_cost_override: float | None, persistence: float,
+                 discount_rate: float, unit_costs: dict[str, float] | None) -> dict:
     costs = {k: float(v) for k, v in unit_costs_for(financial_year_of(end)).items()}
     costs.update(unit_costs or {})
     spent = float(programme_cost(start, end)) if programme_cost_override is None else programme_cost_override
-    engaged_patients = engaged(cohort(start, end, practice)).count()
+    return {"spent": spent, "costs": costs, "persistence": persistence, "discount_rate": discount_rate}
+
+
+def _roi_result(start: dt.date, end: dt.date, engaged_patients: int, hospital: dict, *, spent: float,
+                costs: dict[str, float], persistence: float, discount_rate: float) -> dict:
     per_patient = spent / engaged_patients if engaged_patients else None
-    hospital = episodes(start=start, end=end, practice=practice, data_until=data_until)
     subgroups = {}
     for name, figures in hospital["subgroups"].items():
         patients = figures["patients"]
@@ -303,3 +396,16 @@ def roi(*, start: dt.date, end: dt.date, practice: str | None = None, data_until
 
 
 REPORTS = {"process": process, "wellbeing": wellbeing, "episodes": episodes, "roi": roi}
+
+
+def without_p_values(name: str, **arguments) -> dict:
+    """A report with its p values left out (None): what the disclosure control compares other views with. Each p
+    value is a test whose cost grows with the people, and says nothing about how many people a figure is about."""
+    if name in ("episodes", "roi"):
+        arguments["p_values"] = False
+    return REPORTS[name](**arguments)
+
+# Every practice's report at once, in as many queries as one practice's: what the commissioner's disclosure
+# control compares the chosen view with.
+BY_PRACTICE = {"process": process_by_practice, "wellbeing": wellbeing_by_practice,
+               "episodes": episodes_by_practice, "roi": roi_by_practice}

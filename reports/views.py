@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from referrals import access_log
-from reports.disclosure import disclose_year
-from reports.evaluation import REPORTS
+from reports.disclosure import disclose_together
+from reports.evaluation import BY_PRACTICE, REPORTS, without_p_values
 from reports.forms import ImportForm, report_form_for
 from reports.imports.run import run_import
 from reports.presentation import GLANCE_LABELS, TABLES, charts, glance, headline, year_to_date
@@ -117,7 +117,7 @@ def import_rejects(request: HttpRequest, batch_pk: int) -> HttpResponse:
 @role_required(Role.MANAGER, Role.COMMISSIONER)
 def evaluation(request: HttpRequest) -> HttpResponse:
     """The evaluation, live: one report at a time for a period, as headline figures, charts and tables, each table
-    downloadable as CSV. What the commissioner sees goes through `disclose_year` before anything is made from it."""
+    downloadable as CSV. What the commissioner sees goes through `disclose_together` before anything is made from it."""
     form = report_form_for(request.user, request.GET or None)
     name, arguments = form.report_arguments()
     commissioner = request.user.role == Role.COMMISSIONER
@@ -137,16 +137,23 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 
 
 def _disclosed(name: str, arguments: dict, form) -> dict:
-    """The commissioner's report: the chosen period's, disclosed together with the rest of its financial year and
-    quarters (the year and each quarter, whichever was chosen), so that no two views give a hidden figure back."""
+    """The commissioner's report: the chosen period's and practice's, disclosed together with every other view of
+    the same financial year they could open (the year and each quarter, for all practices and for each one), so
+    that no two views give a hidden figure back. Each period costs the report twice: for all practices, and for
+    every practice at once, without p values; the view chosen costs it once more, with them."""
     period = form.cleaned_data["period"] if form.is_bound and form.is_valid() else form.fields["period"].initial
     year = period.partition("q")[0]
-    periods = [year] + [f"{year}q{q}" for q in range(1, 5)]
-    results = []
-    for key in periods:
+    practices = [practice.ods_code for practice in form.fields["practice"].queryset]
+    options = {key: value for key, value in arguments.items() if key != "practice"}
+    results = {}
+    for key in [year] + [f"{year}q{q}" for q in range(1, 5)]:
         start, end = resolve_period(key)
-        results.append(REPORTS[name](**{**arguments, "start": start, "end": end}))
-    return disclose_year(name, results)[periods.index(period)]
+        results[key, None] = without_p_values(name, **{**options, "start": start, "end": end})
+        each = BY_PRACTICE[name](**{**options, "start": start, "end": end, "practices": practices})
+        results.update(((key, code), result) for code, result in each.items())
+    chosen = (period, arguments["practice"])
+    results[chosen] = REPORTS[name](**arguments)
+    return disclose_together(name, results, year=year)[chosen]
 
 
 @role_required(Role.MANAGER)

@@ -14,7 +14,7 @@ from outcomes.star import AREA_KEYS
 from outcomes.tests.factories import reading
 from providers.models import OnwardReferral, Provider, Service
 from referrals.tests.factories import PatientFactory, ReferralFactory
-from reports.disclosure import SUPPRESSED, disclose, disclose_year, hidden_parts
+from reports.disclosure import SUPPRESSED, disclose, disclose_together, hidden_parts
 from reports.evaluation import MEASURES
 from reports.forms import CommissionerReportForm
 from reports.models import HospitalEpisode, ImportBatch
@@ -217,7 +217,16 @@ def test_improved_in_any_area_is_hidden_when_a_few_more_than_in_one_area_and_fou
     assert shown["progress_any_pct"] == 75.0 and shown["progress_4plus_pct"] == S  # else 4 in one to three areas
 
 
-# A financial year and its quarters, disclosed together ---------------------------------------------------------------
+# A financial year and its quarters, all practices and each practice, disclosed together -----------------------------
+
+PERIODS = ["fy2024", "fy2024q1", "fy2024q2", "fy2024q3", "fy2024q4"]
+
+
+def disclose_year(name: str, reports: list[dict]) -> list[dict]:
+    """The year's report and its quarters' (all practices only), disclosed together, in that order."""
+    shown = disclose_together(name, {(period, None): report for period, report in zip(PERIODS, reports,
+                                                                                       strict=True)}, year="fy2024")
+    return [shown[period, None] for period in PERIODS]
 
 def _episodes_year(quarters: list[int]) -> list[dict]:
     """The year's report and its quarters', everybody under 80."""
@@ -261,6 +270,54 @@ def test_a_month_is_shown_alike_in_its_quarter_and_its_year():
     assert all(len(cells) == 1 for cells in months.values()), months
     assert months["2024-05"] == months["2024-04"] == {S}
     assert together[0]["referrals_in"] == 383
+
+
+def _episodes_practices(practices: dict[str, list[int]]) -> dict:
+    """Each practice's year and quarters (these people in each quarter, everybody under 80), and all practices'."""
+    reports = {}
+    for code, quarters in practices.items():
+        reports.update(zip(((period, code) for period in PERIODS), _episodes_year(quarters), strict=True))
+    totals = [sum(column) for column in zip(*practices.values(), strict=True)]
+    reports.update(zip(((period, None) for period in PERIODS), _episodes_year(totals), strict=True))
+    return reports
+
+
+def _people(shown: dict, period: str = "fy2024") -> dict:
+    return {practice: view["subgroups"]["all"]["patients"] for (each, practice), view in shown.items()
+            if each == period}
+
+
+def test_all_practices_less_the_practices_shown_does_not_give_a_hidden_practice_back():
+    reports = _episodes_practices({"A": [10, 10, 10, 10], "B": [1, 1, 1, 2], "C": [20, 20, 20, 20]})
+    alone = {view: disclose("episodes", report) for view, report in reports.items()}
+    assert _people(alone) == {None: 125, "A": 40, "B": S, "C": 80}  # 125 - 40 - 80 = 5
+    shown = disclose_together("episodes", reports, year="fy2024")
+    assert _people(shown) == {None: 125, "A": S, "B": S, "C": 80}
+    assert _people(shown, "fy2024q1") == {None: 31, "A": S, "B": S, "C": 20}  # else 31 - 10 - 20 = 1
+    assert set(_leaves(shown["fy2024", "A"]["subgroups"])) == {S}  # the whole row, and its parts
+
+
+def test_a_practice_is_hidden_where_the_practices_shown_leave_one_to_seven_of_all_practices():
+    reports = _episodes_practices({"A": [10, 10, 10, 10], "B": [8, 8, 8, 8], "C": [20, 20, 20, 20]})
+    shown = disclose_together("episodes", reports, year="fy2024")
+    assert _people(shown) == {None: 152, "A": 40, "B": 32, "C": 80}  # nothing small: nothing more hidden
+    reports[("fy2024", None)]["subgroups"]["all"]["patients"] = 155  # three more, referred by two practices each
+    shown = disclose_together("episodes", reports, year="fy2024")
+    assert _people(shown)[None] == 155 and S in _people(shown).values()
+
+
+def test_all_practices_top_practice_is_hidden_with_that_practices_referrals():
+    quarters = [[3, 20, 30], [40, 40, 40], [10, 40, 40], [40, 40, 40]]
+    reports = {}
+    for code, months in (("A", quarters), ("B", [[n + 1 for n in q] for q in quarters])):
+        for period, report in zip(PERIODS, _process_year(months), strict=True):
+            reports[period, code] = report
+    for period, report in zip(PERIODS, _process_year([[2 * n + 1 for n in q] for q in quarters]), strict=True):
+        report["top_practice"] = {"ods_code": "B", "name": "B", "referrals": reports[period, "B"]["referrals_in"]}
+        reports[period, None] = report
+    reports["fy2024q1", "B"]["referrals_in"] = 5  # as if hidden on its own rule
+    shown = disclose_together("process", reports, year="fy2024")
+    assert shown["fy2024q1", None]["top_practice"]["referrals"] == S
 
 
 def test_disclose_leaves_the_report_it_is_given_alone():
@@ -337,12 +394,14 @@ HEADCOUNT = {"episodes": "Engaged people with a year of follow-up", "roi": "Enga
              "wellbeing": "People with a follow-up"}
 
 
-# Queries: session, user, second-factor device, the practice chosen, the report's own (wellbeing 1, episodes 2,
-# roi 6) for the financial year and each of its quarters (disclosed together), the practices to choose from, the
-# session saved (3). `disclose_year` makes none.
-@pytest.mark.parametrize(("report", "table", "queries"), [("wellbeing", "areas", 4 + 5 * 1 + 4),
-                                                          ("episodes", "episodes", 4 + 5 * 2 + 4),
-                                                          ("roi", "roi", 4 + 5 * 6 + 4)])
+# Queries: session, user, second-factor device, the practice chosen, the practices (to compare with; the form's
+# list reuses them), the report's own (wellbeing 1, episodes 2, roi 6) for the financial year and each of its
+# quarters, for all practices and for every practice at once (disclosed together), and once more for the view
+# chosen (with its p values), the session saved (3).
+# `disclose_together` makes none.
+@pytest.mark.parametrize(("report", "table", "queries"), [("wellbeing", "areas", 4 + 1 + (5 * 2 + 1) * 1 + 3),
+                                                          ("episodes", "episodes", 4 + 1 + (5 * 2 + 1) * 2 + 3),
+                                                          ("roi", "roi", 4 + 1 + (5 * 2 + 1) * 6 + 3)])
 def test_commissioner_sees_nothing_about_one_person_at_one_practice(client_for, commissioner, manager,
                                                                     one_person_and_a_crowd, django_assert_num_queries,
                                                                     report, table, queries):
@@ -364,9 +423,18 @@ def test_commissioner_sees_nothing_about_one_person_at_one_practice(client_for, 
 
 def test_commissioner_sees_all_engaged_but_not_an_age_group_worked_back_from_it(client_for, commissioner,
                                                                                 one_person_and_a_crowd):
-    page = client_for(commissioner).get(URL, {"report": "episodes", "period": "fy2024", "practice": "C87002"}).text
-    assert "<td>All engaged</td><td>12</td>" in page
+    page = client_for(commissioner).get(URL, {"report": "episodes", "period": "fy2024", "practice": ""}).text
+    assert "<td>All engaged</td><td>13</td>" in page  # 9 under 80 and 3 over at one practice, 1 over at the other
     assert "<td>Under 80</td><td>*</td>" in page and "<td>80 and over</td><td>*</td>" in page
+
+
+def test_commissioner_cannot_take_one_practice_from_all_practices_to_find_the_other(client_for, commissioner,
+                                                                                    one_person_and_a_crowd):
+    """All practices 13 less the crowded practice's 12 would be the one person at the other practice."""
+    client = client_for(commissioner)
+    for practice in ("C87001", "C87002"):
+        page = client.get(URL, {"report": "episodes", "period": "fy2024", "practice": practice}).text
+        assert "<td>All engaged</td><td>*</td>" in page, practice
 
 
 def test_commissioner_hospital_data_always_run_to_the_latest_extract(client_for, commissioner, manager,

@@ -244,6 +244,14 @@ def _across_the_year(findings: Findings, where: str, year: dict, quarters: list[
                                 "quarter's")
 
 
+def _across_practices(findings: Findings, where: str, everyone: dict, practices: list[dict]) -> None:
+    """All practices' figure less the practices' shown must not give a hidden practice's back, nor a group of 1-7
+    (the commissioner can open each practice in turn, and all of them)."""
+    for figure, total in everyone.items():
+        findings.subtraction(f"{where} {figure}, all practices less each practice",
+                             total, [practice[figure] for practice in practices])
+
+
 def _findings(client, name: str, period: str, practice: str | None) -> tuple[Findings, list, dict]:
     """What the commissioner's page, charts and CSVs of one report give away, the table cells shown, and the
     figures to compare with the other views of the same financial year."""
@@ -267,7 +275,7 @@ def _once(report):
     computed = {}
 
     def computed_once(**arguments) -> dict:
-        key = tuple(sorted(arguments.items()))
+        key = repr(sorted(arguments.items()))
         if key not in computed:
             computed[key] = report(**arguments)
         return copy.deepcopy(computed[key])
@@ -285,27 +293,33 @@ def test_no_commissioner_output_shows_or_gives_away_a_group_of_one_to_seven(clie
     # Each page computes its financial year and the four quarters (disclosed together), and so does each CSV: the
     # data stay the same throughout, so each report is computed once for a period and practice, and handed out
     # as a fresh copy (what the view does with it is unchanged).
-    for name, report in list(evaluation.REPORTS.items()):
-        monkeypatch.setitem(evaluation.REPORTS, name, _once(report))
+    for reports in (evaluation.REPORTS, evaluation.BY_PRACTICE):
+        for name, report in list(reports.items()):
+            monkeypatch.setitem(reports, name, _once(report))
     client = client_for(User.objects.get(role=Role.COMMISSIONER))
     form = CommissionerReportForm()
     periods = [key for key, _ in form.fields["period"].choices]
     practices = [None] + [practice.ods_code for practice in form.fields["practice"].queryset]
     assert "custom" not in periods and len(periods) == 20 and len(practices) == 7
     findings, cells, across = Findings(), [], 0
-    for practice in practices:
-        for name in CHECKS:
-            views = {}
+    for name in CHECKS:
+        views = {}
+        for practice in practices:
             for period in periods:
-                found, shown, views[period] = _findings(client, name, period, practice)
+                found, shown, views[practice, period] = _findings(client, name, period, practice)
                 findings += found
                 cells += shown
             for year in (period for period in periods if "q" not in period):
                 where = f"{name} {practice or 'all practices'} {year}"
-                _across_the_year(findings, where, views[year], [views[f"{year}q{q}"] for q in range(1, 5)])
+                _across_the_year(findings, where, views[practice, year],
+                                 [views[practice, f"{year}q{q}"] for q in range(1, 5)])
                 across += 1
+        for period in periods:
+            _across_practices(findings, f"{name} {period}", views[None, period],
+                              [views[practice, period] for practice in practices[1:]])
+            across += 1
     assert not findings, "\n".join(findings[:30])
-    assert across == len(practices) * len(CHECKS) * 4
+    assert across == len(CHECKS) * (len(practices) * 4 + len(periods))
     # Else this test would check nothing, or pass a commissioner who is shown nothing at all (of about 32,000
     # cells, some 12,600 are hidden and 2,300 are counts of 8 or more).
     assert cells.count(STAR) > 1000 and sum(isinstance(cell, int) and cell >= 8 for cell in cells) > 1000
