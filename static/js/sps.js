@@ -4,3 +4,11 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// A form that was not saved: start at its error summary (templates/includes/error_summary.html).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+});
