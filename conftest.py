@@ -98,8 +98,14 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
+                 "--disable-sync", "--no-first-run", "--lang=en-GB"],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A browser set up as in an English practice: dates typed day first, times in London."""
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """Pages that show several apps at once: the referral page, the caseload, the printable summary, and closing
 and reopening (which offer the discharge reading and go back to where the referral was)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -10,16 +12,23 @@ from casework import selectors, services
 from outcomes.presentation import star_context
 from outcomes.selectors import assessments_for, has_discharge_reading, next_review, readings_of
 from outcomes.services import can_record
-from providers.selectors import onward_referrals_for, spot_purchases_for
+from providers.selectors import (
+    onward_referrals_for,
+    open_onward_referrals,
+    spot_purchases_for,
+    waiting_spot_purchases,
+)
 from providers.services import can_ask_for_spot_purchase, can_refer_on
 from referrals import access_log
 from referrals import services as referral_services
-from referrals.forms import AssignForm, CloseForm, DeclineForm, ReopenForm
+from referrals.forms import AssignForm, CloseForm, DeclineForm, ReopenForm, SearchForm
+from referrals.models import SUPPORTED_STATUSES, Status
 from referrals.selectors import change_log, referral_timeline, referrals_for
 from sps.access import refused, role_required
 from sps.forms import form_errors_from
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
+from sps.search import keep_posted_term
 from sps.selectors import practices_for
 
 
@@ -36,6 +45,8 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
            "edit": referral_services.can_edit(referral, user),
            "close": referral_services.can_close(referral, user),
            "reopen": referral_services.can_reopen(referral, user),
+           "record_consent": referral_services.can_record_consent(referral, user),
+           "edit_contact": referral_services.can_edit_contact(referral, user),
            "record": can_record(referral, user),
            "refer_on": can_refer_on(referral, user),
            "ask_for_spot_purchase": can_ask_for_spot_purchase(referral, user)}
@@ -53,13 +64,43 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+CASELOAD_SEARCH_KEY = "caseload_search"  # kept in the session, never in a URL
+CASELOAD_PAGE_SIZE = 25
+
+
 @role_required(Role.ADVISER)
 def caseload(request: HttpRequest) -> HttpResponse:
-    caseload = selectors.caseload_for(request.user)
-    access_log.record(request, access_log.LISTED, "caseload", referrals=caseload.waiting + caseload.mine)
+    """The adviser's caseload: a tile per count, each a link to what it counts; search by name or NHS number
+    (posted); filter by tile and status; each list a page at a time."""
+    search = SearchForm(request.POST or None, initial={"q": request.session.get(CASELOAD_SEARCH_KEY, "")})
+    if request.method == "POST":
+        if not keep_posted_term(request, search, field="q", key=CASELOAD_SEARCH_KEY):
+            request.session.pop(CASELOAD_SEARCH_KEY, None)
+        return redirect(f"{request.path}?{_without_pages(request)}")
+    show = request.GET.get("show") if request.GET.get("show") in selectors.TILES else ""
+    status = request.GET.get("status") if request.GET.get("status") in SUPPORTED_STATUSES else ""
+    term = request.session.get(CASELOAD_SEARCH_KEY, "")
+    caseload = selectors.caseload_for(request.user, q=term)
+    waiting = caseload.waiting_found() if show in ("", "waiting") and not status else []
+    mine = caseload.mine_found(show or "mine", status) if show != "waiting" else []
+    waiting_page = Paginator(waiting, CASELOAD_PAGE_SIZE).get_page(request.GET.get("waiting_page"))
+    page = Paginator(mine, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    access_log.record(request, access_log.LISTED, "caseload",
+                      referrals=[*waiting_page.object_list, *page.object_list])
     return render(request, "casework/caseload.html", {
-        "caseload": caseload, "practices": practices_for(request.user),
+        "caseload": caseload, "practices": practices_for(request.user), "search_form": search,
+        "searching": bool(term), "show": show, "status": status, "waiting_page": waiting_page, "page": page,
+        "showing_waiting": show in ("", "waiting") and not status, "showing_mine": show != "waiting",
+        "statuses": [(value, Status(value).label) for value in SUPPORTED_STATUSES],
+        "querystring": _without_pages(request), "tiles": selectors.TILES,
     })
+
+
+def _without_pages(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    for key in ("page", "waiting_page"):
+        params.pop(key, None)
+    return params.urlencode()
 
 
 @role_required(*SUPPORT_ROLES)
@@ -71,13 +112,14 @@ def summary(request: HttpRequest, referral_pk: int) -> HttpResponse:
     return render(request, "casework/summary.html", {
         "referral": referral, "star": star_context(readings),
         "onward_referrals": list(onward_referrals_for(request.user).filter(referral=referral)),
-        "review": next_review(readings),
+        "review": next_review(readings), "service_phone": settings.SERVICE_PHONE,
     })
 
 
 @role_required(*SUPPORT_ROLES)
 def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
-    """Close with a reason, offering to record the discharge reading first."""
+    """Close with a reason, offering to record the discharge reading first, and listing the onward referrals and
+    spot purchases that closing withdraws."""
     referral = get_object_or_404(referrals_for(request.user), pk=pk)
     back = redirect("casework:referral", pk=referral.pk)
     if stop := refused(request, referral_services.can_close, referral, action="closed", back=back):
@@ -85,7 +127,7 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST or None, initial={"closed_date": today()})
     if request.method == "POST" and form.is_valid():
         try:
-            referral_services.referral_close(referral=referral, by=request.user, **form.cleaned_data)
+            services.referral_close(referral=referral, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
         else:
@@ -94,6 +136,8 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
     access_log.record(request, access_log.VIEWED, "close form", referrals=[referral])
     return render(request, "casework/close_form.html", {
         "form": form, "referral": referral, "has_discharge": has_discharge_reading(referral),
+        "open_onward": list(open_onward_referrals(referral)),
+        "waiting_purchases": list(waiting_spot_purchases(referral)),
     })
 
 

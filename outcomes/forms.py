@@ -4,9 +4,10 @@ from outcomes.models import AssessmentKind, ReadingKind
 from outcomes.star import AREAS, SCALE
 from referrals.forms import DateInput
 from sps.categories import Category
+from sps.plain import PlainErrors
 
 
-class HomeVisitForm(forms.Form):
+class HomeVisitForm(PlainErrors, forms.Form):
     """One page for a visit: the contact, the needs, the notes and, when it is one, the star reading.
     Scores are checked by the service so that every rule gives its message next to its field."""
 
@@ -17,8 +18,11 @@ class HomeVisitForm(forms.Form):
         widget=forms.RadioSelect,
     )
     needs = forms.MultipleChoiceField(choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple,
-                                      label="Needs identified")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+                                      label="Needs identified",
+                                      help_text="Ticked: the referral's needs so far. What you tick becomes its needs.")
+    notes = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+                            error_messages={"max_length": "Keep the notes to 5,000 characters (these have "
+                                                          "%(show_value)s)."})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,6 +30,7 @@ class HomeVisitForm(forms.Form):
             self.fields[area.key] = forms.TypedChoiceField(
                 choices=[(n, str(n)) for n in SCALE], coerce=int, required=False, empty_value=None,
                 label=area.label, widget=forms.RadioSelect,
+                error_messages={"invalid_choice": f"Score {area.label.lower()} from 1 to 5."},
             )
             self.fields[f"note_{area.key}"] = forms.CharField(required=False, max_length=500,
                                                               label=f"Note on {area.label.lower()}")

@@ -77,5 +77,10 @@ class StarReading(models.Model):
         return f"{self.get_kind_display()} star, {self.reading_date:%d/%m/%Y}"
 
     @property
+    def area_notes(self) -> list[tuple[str, str]]:
+        """The adviser's notes, area by area in the star's order: (the area's name, the note)."""
+        return [(area.label, self.notes[area.key]) for area in AREAS if (self.notes or {}).get(area.key)]
+
+    @property
     def scores(self) -> dict[str, int]:
         return {key: getattr(self, key) for key in AREA_KEYS}

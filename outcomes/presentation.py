@@ -15,7 +15,7 @@ def star_context(readings: list[StarReading]) -> dict:
         "area": area, "baseline": getattr(baseline, area.key) if baseline else None,
         "latest": getattr(latest, area.key) if latest else None,
         "change": progress.change[area.key] if progress else None,
-        "note": (newest.notes or {}).get(area.key, "") if newest else "",
+        "notes": _area_notes(area.key, baseline, latest),
     } for area in AREAS]
     return {"baseline": baseline, "latest": latest, "progress": progress, "rows": rows, "readings": readings,
             "chart": {"labels": [a.label for a in AREAS],
@@ -23,3 +23,10 @@ def star_context(readings: list[StarReading]) -> dict:
                       "latest": [r["latest"] for r in rows],
                       "latest_label": f"{latest.get_kind_display()} {latest.reading_date:%d/%m/%Y}" if latest else "",
                       "baseline_label": f"Baseline {baseline.reading_date:%d/%m/%Y}" if baseline else ""}}
+
+
+def _area_notes(key: str, *readings: StarReading | None) -> list[tuple[str, str]]:
+    """The adviser's note on one area in each of these readings that has one: (which reading, the note). For the
+    adviser and the manager only: the pages that show GP staff the outcome never include the star."""
+    return [(f"{reading.get_kind_display()} {reading.reading_date:%d/%m/%Y}", reading.notes[key])
+            for reading in readings if reading and (reading.notes or {}).get(key)]

@@ -9,6 +9,7 @@ from outcomes.models import Assessment, ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, AREA_LABELS, SCALE
 from referrals.models import SUPPORTED_STATUSES, Referral, Status
 from referrals.rules import ReferralRule
+from sps.categories import Category
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, User
 from sps.services import save_checked
@@ -62,6 +63,7 @@ def assessment_record(*, referral: Referral, by: User, date: dt.date, kind: str,
         raise ValidationError({"date": "The date must be between the referral date and today."})
     assessment = Assessment(referral=referral, adviser=by, date=date, kind=kind, needs=list(needs), notes=notes)
     save_checked(assessment, by=by)
+    _update_needs(referral, needs, by=by)
     if reading_kind:
         notes_by_area = {key: text.strip() for key, text in (area_notes or {}).items() if text and text.strip()}
         reading = StarReading(referral=referral, assessment=assessment, kind=reading_kind, reading_date=date,
@@ -72,3 +74,12 @@ def assessment_record(*, referral: Referral, by: User, date: dt.date, kind: str,
             referral._history_user = by
             referral.save(update_fields=["status", "updated_at"])
     return assessment
+
+
+def _update_needs(referral: Referral, needs: list[str], *, by: User) -> None:
+    """What the adviser ticks at a visit (the form starts from the referral's needs) is what the person needs now:
+    the referral's needs follow, in history as the adviser's change."""
+    if set(needs) != set(referral.needs):
+        referral.needs = [key for key in Category.values if key in needs]
+        referral._history_user = by
+        referral.save(update_fields=["needs", "updated_at"])

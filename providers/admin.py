@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from providers.models import Budget, Grant, Provider, Service, SpotPurchase
+from providers.models import Budget, Grant, Postcode, Provider, Service, SpotPurchase
 from sps.admin import ManagerAdmin
 
 
@@ -26,10 +27,26 @@ class ProviderAdmin(ManagerAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(ManagerAdmin, SimpleHistoryAdmin):
-    list_display = ["code", "name", "provider", "category", "area", "capacity", "duration_weeks", "active"]
+    list_display = ["code", "name", "provider", "category", "area", "postcode", "capacity", "duration_weeks", "active"]
     list_filter = ["category", "active", "provider__kind"]
     list_select_related = ["provider"]
-    search_fields = ["code", "name", "provider__name"]
+    search_fields = ["code", "name", "provider__name", "postcode"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a website typed without one is https
+    fieldsets = [
+        (None, {"fields": ["provider", "code", "name", "category", "description", "eligibility", "capacity",
+                           "duration_weeks", "active"]}),
+        ("Where, when and how to get in touch", {"fields": ["area", "address", "postcode", "opening_times",
+                                                            "how_to_get_there", "phone", "email", "website"]}),
+    ]
+
+
+@admin.register(Postcode)
+class PostcodeAdmin(ManagerAdmin):
+    """The postcode centroids come from the `postcodes` import; here they can be looked up and a missing one
+    added."""
+
+    list_display = ["postcode", "latitude", "longitude"]
+    search_fields = ["postcode"]
 
 
 @admin.register(Grant)

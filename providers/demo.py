@@ -2,9 +2,11 @@
 organisations delivering about 33 services from grants of about £600,000; about 1.6 onward referrals per
 referral, roughly half to commissioned services, then non-VCS services, signposts and non-commissioned ones."""
 
+import csv
 import datetime as dt
 import random
 from decimal import Decimal
+from pathlib import Path
 
 from simple_history.utils import bulk_create_with_history
 
@@ -15,6 +17,7 @@ from providers.models import (
     OnwardKind,
     OnwardReferral,
     OnwardStatus,
+    Postcode,
     Provider,
     ProviderKind,
     Service,
@@ -83,6 +86,43 @@ SIGNPOSTS = ["Citizens Advice leaflet on Attendance Allowance", "Local church co
              "Warm spaces list", "Pension Credit helpline", "Community library events", "Silver Line helpline"]
 AREAS = ["Borough-wide", "Borough-wide", "Borough-wide", "Rotherham North", "Rotherham South", "Wath and Swinton",
          "Maltby and Dinnington"]
+# Where each organisation meets people (made up, in the demo borough's real districts); services that come to the
+# person, or are by phone, have no address.
+ADDRESSES = {
+    "RVBS": ("Unit 4, Dalton Business Centre, Dalton", "S65 3AA"), "RCAB": ("Imperial Buildings, Rotherham",
+                                                                            "S60 1QY"),
+    "ROTCT": ("Transport Depot, Canklow Road, Rotherham", "S60 2JB"), "AGEW": ("Age Well House, Herringthorpe",
+                                                                               "S65 2AB"),
+    "MALCH": ("Maltby Community Hub, High Street, Maltby", "S66 8AB"), "WATHA": ("Wath Leisure Centre, Wath",
+                                                                                 "S63 7RL"),
+    "DIGN": ("Dinnington Resource Centre, Dinnington", "S25 2AA"), "RCARE": ("Carers' Centre, Moorgate, Rotherham",
+                                                                             "S60 2TH"),
+    "MEMCF": ("Swinton Civic Hall, Swinton", "S64 8AE"), "RDIAL": ("Eastwood Village Centre, Rotherham", "S65 1AA"),
+    "SIGHT": ("Sensory Centre, Rotherham", "S60 1AE"), "ADVOC": ("Speak Up House, Masbrough", "S61 1AA"),
+    "MIND": ("Wellbeing Centre, Rawmarsh", "S62 5AA"), "GARDN": ("Community Allotments, Thrybergh", "S65 4AA"),
+    "ARTS": ("Arts Centre, Parkgate", "S62 6EA"), "SWINT": ("Swinton Lock Activity Centre, Swinton", "S64 8AE"),
+    "KIVPK": ("Kiveton Park Community Centre", "S26 6AA"), "ENAB": ("Enable House, Whiston", "S60 4HY"),
+    "CHURC": ("Church Hall, Wickersley", "S66 1AA"), "FIT50": ("Brinsworth Sports Hall, Brinsworth", "S60 5AA"),
+    "SHOP": ("Shopmobility, All Saints' Square, Rotherham", "S60 1QY"), "ASIAN": ("Eastwood Village Centre",
+                                                                                  "S65 1AA"),
+    "U3A": ("Bramley Village Hall, Bramley", "S66 2AA"), "SALV": ("Salvation Army Hall, Kimberworth", "S61 2AA"),
+    "WI": ("Thurcroft Welfare Hall, Thurcroft", "S66 9AA"), "BOWLS": ("Clifton Park Bowling Green, Rotherham",
+                                                                      "S65 2AB"),
+    "FOOD": ("Community Food Bank, Greasbrough", "S61 4NA"), "CRUSE": ("Aston Library, Aston", "S26 2AA"),
+    "RMBCASC": ("Riverside House, Rotherham", "S60 1AE"), "FALLS": ("Rotherham Community Health Centre", "S60 2UD"),
+    "IAPT": ("Swallownest Health Centre, Swallownest", "S26 4AA"), "OT": ("Riverside House, Rotherham", "S60 1AE"),
+}
+AT_HOME = {"Telephone befriending", "Home visiting befriender", "Dial-a-ride to groups", "Good neighbours",
+           "Dementia support worker", "Getting out and about", "Shopping support", "Small repairs and adaptations",
+           "Books at home", "Volunteer drivers", "Home safety check", "Equipment and adaptations",
+           "Mobility scooter loan"}
+OPENING_TIMES = ["Monday to Friday, 9am to 5pm", "Tuesdays and Thursdays, 10am to 12 noon",
+                 "Wednesdays, 1.30pm to 3.30pm", "Monday to Thursday, 10am to 4pm; Fridays 10am to 1pm"]
+GETTING_THERE = ["Buses stop outside; free parking at the back; step-free entrance.",
+                 "Ten minutes' walk from the bus station; a lift to the first floor.",
+                 "On the 10 and 11 bus routes; two disabled parking bays.",
+                 "Ask about the volunteer car scheme if you cannot get there."]
+DEMO_POSTCODES = Path(__file__).parent / "data" / "demo_postcodes.csv"
 GRANT_TOTAL = 603_000
 KIND_WEIGHTS = {OnwardKind.COMMISSIONED: 49, OnwardKind.NON_COMMISSIONED: 14, OnwardKind.NON_VCS: 16,
                 OnwardKind.SIGNPOST: 21}
@@ -104,6 +144,7 @@ def _create_providers(rng: random.Random, *, start: dt.date, today: dt.date) -> 
                     provider=provider, code=f"{code}-{i}", name=service_name, category=category,
                     area=rng.choice(AREAS), capacity=capacity, duration_weeks=weeks,
                     description=f"{service_name} for people with long-term conditions and their carers.",
+                    **_where_and_when(provider, service_name, len(by_kind[group])),
                 ))
     funded_providers: dict[int, list[Service]] = {}
     for service in by_kind["funded"]:
@@ -125,6 +166,28 @@ def _create_providers(rng: random.Random, *, start: dt.date, today: dt.date) -> 
                               start_date=dt.date(year, 4, 1), end_date=dt.date(year + 1, 3, 31),
                               amount=Decimal(230_000))
     return by_kind
+
+
+def _where_and_when(provider: Provider, service_name: str, n: int) -> dict:
+    """A service's address, contact details and opening times (no random draws: the rest of the demo stays as it
+    was)."""
+    contact = {"phone": provider.phone, "email": provider.email,
+               "website": f"https://www.{provider.code.lower()}.example.org.uk/"}
+    if service_name in AT_HOME or provider.code not in ADDRESSES:
+        return {**contact, "opening_times": "By arrangement: the service comes to the person, or rings them."}
+    address, postcode = ADDRESSES[provider.code]
+    return {**contact, "address": address, "postcode": postcode, "opening_times": OPENING_TIMES[n % 4],
+            "how_to_get_there": GETTING_THERE[n % 4]}
+
+
+def create_postcodes(path: Path = DEMO_POSTCODES) -> int:
+    """The demo borough's postcode centroids, from a small file in the ONS Postcode Directory's format (made for
+    the demo, approximate). A real deployment imports the ONS file (`import postcodes`, README)."""
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = [Postcode(postcode=row["pcds"], latitude=float(row["lat"]), longitude=float(row["long"]))
+                for row in csv.DictReader(file) if float(row["lat"]) <= 90]  # 99.999999: the ONS cannot place it
+    Postcode.objects.bulk_create(rows, ignore_conflicts=True)  # kept if the demo is loaded again
+    return len(rows)
 
 
 def _onward_status(rng: random.Random, made: dt.date, service: Service | None, today: dt.date) -> dict:
@@ -162,7 +225,9 @@ def _pick_service(rng: random.Random, services: list[Service], needs: list[str])
 
 
 def create_onward_referrals(rng: random.Random, *, start: dt.date, today: dt.date) -> int:
-    """Onward referrals for the accepted and closed referrals; an open accepted one becomes active."""
+    """The directory (with its postcodes), and onward referrals for the accepted and closed referrals; an open
+    accepted one becomes active."""
+    create_postcodes()
     services = _create_providers(rng, start=start, today=today)
     pools = {OnwardKind.COMMISSIONED: services["funded"], OnwardKind.NON_COMMISSIONED: services["not_funded"],
              OnwardKind.NON_VCS: services["statutory"]}

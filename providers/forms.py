@@ -4,6 +4,7 @@ from providers.models import OnwardKind, OnwardStatus, Provider
 from providers.selectors import spot_purchase_providers
 from referrals.forms import DateInput
 from sps.categories import Category
+from sps.plain import PlainErrors
 
 
 class DirectoryFilterForm(forms.Form):
@@ -11,8 +12,10 @@ class DirectoryFilterForm(forms.Form):
         attrs={"placeholder": "Service, organisation or words in its description", "class": "form-control"}))
     categories = forms.MultipleChoiceField(choices=Category.choices, required=False, label="Needs",
                                            widget=forms.CheckboxSelectMultiple)
-    area = forms.CharField(required=False, label="Area", widget=forms.TextInput(attrs={"class": "form-control",
-                                                                                      "placeholder": "e.g. Wath"}))
+    area = forms.CharField(
+        required=False, max_length=100, label="Postcode or area",
+        error_messages={"max_length": "Type a postcode, a postcode district or a place of at most 100 characters."},
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "e.g. S66 8AB, S66 or Wath"}))
     with_room = forms.BooleanField(required=False, label="Only services with room now")
 
     def filters(self) -> dict:
@@ -36,8 +39,10 @@ class InboxSearchForm(forms.Form):
         return " ".join(self.cleaned_data["q"].split())
 
 
-class OnwardReferralForm(forms.Form):
+class OnwardReferralForm(PlainErrors, forms.Form):
     """An onward referral to a service from the directory."""
+
+    nouns = {"need": "the need it meets", "made_date": "the date of the onward referral"}
 
     need = forms.ChoiceField(choices=[("", "---------"), *Category.choices], required=False,
                              label="The need it meets")
@@ -49,8 +54,11 @@ class OnwardReferralForm(forms.Form):
                               help_text="Untick to record it as proposed, to send once you have talked it over.")
 
 
-class OtherOnwardForm(forms.Form):
+class OtherOnwardForm(PlainErrors, forms.Form):
     """A referral to a non-VCS (statutory) destination, or a signpost, written as free text."""
+
+    nouns = {"kind": "whether it is a non-VCS referral or a signpost", "destination": "where the person is sent",
+             "need": "the need it meets", "made_date": "the date"}
 
     kind = forms.ChoiceField(choices=[(OnwardKind.NON_VCS, OnwardKind.NON_VCS.label),
                                       (OnwardKind.SIGNPOST, OnwardKind.SIGNPOST.label)], widget=forms.RadioSelect)
@@ -62,17 +70,32 @@ class OtherOnwardForm(forms.Form):
     made_date = forms.DateField(label="Date", widget=DateInput())
 
 
-class OnwardStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=OnwardStatus.choices)
-    on = forms.DateField(label="Date", widget=DateInput())
-    reason = forms.CharField(required=False, max_length=500, label="Reason (when declining)")
+class OnwardStatusForm(PlainErrors, forms.Form):
+    """What happened to an onward referral. Nothing is chosen beforehand: a stray Save must not accept."""
+
+    status = forms.ChoiceField(choices=OnwardStatus.choices, label="Mark as", error_messages={
+        "required": "Choose what happened in \"Mark as\": nothing was saved.",
+        "invalid_choice": "Choose what happened in \"Mark as\": nothing was saved."})
+    on = forms.DateField(label="Date", widget=DateInput(), error_messages={
+        "required": "Give the date it happened: nothing was saved.",
+        "invalid": "Give the date it happened as a date, for example 23/11/2026: nothing was saved."})
+    reason = forms.CharField(required=False, max_length=500, label="Reason (when declining)", error_messages={
+        "max_length": "Keep the reason to 500 characters or fewer: nothing was saved."})
+
+
+# The answer recorded, and "not known" to take back one given by mistake.
+CONTINUED = {"yes": True, "no": False, "unknown": None}
 
 
 class ContinuedForm(forms.Form):
-    continued = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes")
+    continued = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Not known")],
+                                       coerce=CONTINUED.get, empty_value=None)
 
 
-class SpotPurchaseForm(forms.Form):
+class SpotPurchaseForm(PlainErrors, forms.Form):
+    nouns = {"provider": "the provider", "description": "what is to be bought",
+             "reason": "why no commissioned service fits", "cost": "the cost in pounds"}
+
     provider = forms.ModelChoiceField(queryset=Provider.objects.none())
     description = forms.CharField(max_length=300, label="What is bought",
                                   help_text="For example: 6 sessions of gardening therapy.")
@@ -84,6 +107,8 @@ class SpotPurchaseForm(forms.Form):
         self.fields["provider"].queryset = spot_purchase_providers()
 
 
-class SpotPurchaseDecisionForm(forms.Form):
+class SpotPurchaseDecisionForm(PlainErrors, forms.Form):
+    nouns = {"approve": "whether to approve it", "reason": "the reason"}
+
     approve = forms.TypedChoiceField(choices=[("yes", "Approve"), ("no", "Refuse")], coerce=lambda v: v == "yes")
     reason = forms.CharField(required=False, max_length=500, label="Reason (when refusing)")

@@ -1,10 +1,17 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from sps.categories import Category
+from sps.lib.postcode import normalise_postcode
+from sps.validators import validate_postcode
+
+# Around the United Kingdom, the Channel Islands and the Isle of Man: a centroid outside is a mistake (columns
+# swapped, a sign lost).
+UK_LATITUDES = (49.0, 61.0)
+UK_LONGITUDES = (-9.0, 2.0)
 
 
 class ProviderKind(models.TextChoices):
@@ -34,7 +41,12 @@ class Provider(models.Model):
 
 
 class Service(models.Model):
-    """What a provider offers: time-limited, a pathway to independence (domain.md)."""
+    """What a provider offers: time-limited, a pathway to independence (domain.md).
+
+    Where and when it runs follows Open Referral UK (standards/openreferral-uk), so that the directory can be
+    published in it: `address` and `postcode` are a location's address_1 and postal_code, `phone` a contact's
+    phone number, `email` and `website` the service's email and url, `opening_times` a schedule's description
+    and `how_to_get_there` a location's description. The postcode's centroid (Postcode) gives its distance."""
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services")
     code = models.CharField(max_length=20, unique=True)
@@ -48,6 +60,15 @@ class Service(models.Model):
     )
     duration_weeks = models.PositiveSmallIntegerField("typical duration (weeks)", null=True, blank=True)
     eligibility = models.TextField("eligibility notes", blank=True)
+    address = models.TextField(blank=True, help_text="Where it runs; blank when it comes to the person or is by "
+                                                     "phone.")
+    postcode = models.CharField(max_length=8, blank=True, validators=[validate_postcode],
+                                help_text="Of the address: the directory lists services nearest a person first.")
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    opening_times = models.TextField(blank=True, help_text="For example: Tuesdays 10am to 12 noon.")
+    how_to_get_there = models.TextField(blank=True, help_text="Buses, parking, step-free access.")
     active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -59,6 +80,30 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Stored as everywhere else ("S66 8AB"), so that it meets its centroid.
+        self.postcode = normalise_postcode(self.postcode) or self.postcode
+
+
+class Postcode(models.Model):
+    """A postcode's centroid, from the ONS Postcode Directory (the `postcodes` import): how far a person is from
+    each service."""
+
+    postcode = models.CharField(max_length=8, unique=True, validators=[validate_postcode],
+                                help_text="As stored everywhere: 'S60 2HX'.")
+    latitude = models.FloatField(validators=[MinValueValidator(UK_LATITUDES[0]), MaxValueValidator(UK_LATITUDES[1])])
+    longitude = models.FloatField(validators=[MinValueValidator(UK_LONGITUDES[0]),
+                                              MaxValueValidator(UK_LONGITUDES[1])])
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self) -> str:
+        return self.postcode
+
+    def clean(self) -> None:
+        self.postcode = normalise_postcode(self.postcode) or self.postcode
 
 
 class GrantDecision(models.TextChoices):
@@ -101,6 +146,7 @@ class SpotPurchaseStatus(models.TextChoices):
     REQUESTED = "requested", "Awaiting approval"
     APPROVED = "approved", "Approved"
     REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class SpotPurchase(models.Model):
@@ -191,8 +237,11 @@ class OnwardReferral(models.Model):
     decline_reason = models.TextField(blank=True)
     started_date = models.DateField(null=True, blank=True)
     ended_date = models.DateField(null=True, blank=True, help_text="Completed, did not attend, or withdrawn.")
+    # Unknown until the provider says: a blank counted as "no" would lower the continued rate and the evaluation's
+    # "continuing" subgroup, which counts only a recorded yes.
     continued_after_end = models.BooleanField(
-        default=False, help_text="The person went on using VCS activity after the service ended."
+        null=True, blank=True, default=None,
+        help_text="The person went on using VCS activity after the service ended; blank while not recorded.",
     )
 
     history = HistoricalRecords()

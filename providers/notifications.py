@@ -26,6 +26,19 @@ def onward_referral_decided(onward: OnwardReferral) -> None:
                 f"See it: {absolute_url(reverse('casework:referral', args=[onward.referral_id]))}"])
 
 
+def onward_referral_withdrawn(onward: OnwardReferral) -> None:
+    """The provider is told that a referral they had is withdrawn, so that nobody contacts the person (no patient
+    details: the inbox shows which)."""
+    provider = onward.service.provider
+    staff = User.objects.filter(role=Role.PROVIDER_STAFF, provider=provider, is_active=True)
+    sent = onward.sent_date or onward.made_date
+    send(to=[provider.email, *staff.values_list("email", flat=True)],
+         subject=f"A referral to {onward.service.name} is withdrawn",
+         lines=[f"The Social Prescribing Service has withdrawn the referral to {onward.service.name} sent on "
+                f"{sent:%d/%m/%Y} (onward referral {onward.pk}): please do not contact the person about it.",
+                f"See it: {absolute_url(reverse('providers:inbox'))}"])
+
+
 def spot_purchase_requested(purchase: SpotPurchase) -> None:
     managers = User.objects.filter(role=Role.MANAGER, is_active=True).values_list("email", flat=True)
     send(to=managers, subject="A spot purchase is waiting for your decision",
@@ -39,3 +52,12 @@ def spot_purchase_decided(purchase: SpotPurchase) -> None:
          lines=[f"Your request to spend £{purchase.cost:,.2f} with {purchase.provider} was "
                 f"{purchase.get_status_display().lower()}.",
                 f"See it: {absolute_url(reverse('casework:referral', args=[purchase.referral_id]))}"])
+
+
+def spot_purchase_withdrawn(purchase: SpotPurchase) -> None:
+    """The managers are told that a spot purchase waiting for them is withdrawn: there is nothing to decide."""
+    managers = User.objects.filter(role=Role.MANAGER, is_active=True).values_list("email", flat=True)
+    send(to=managers, subject="A spot purchase is withdrawn",
+         lines=[f"{purchase.decided_by} has withdrawn the request to spend £{purchase.cost:,.2f} with "
+                f"{purchase.provider}, asked on {purchase.requested_date:%d/%m/%Y}: the referral was closed.",
+                f"See them: {absolute_url(reverse('providers:spot_purchases'))}"])

@@ -1,25 +1,31 @@
 """Reads for the directory, onward referrals, spot purchases and the contract dashboard; access rules here."""
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    Avg,
     BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import ASin, Coalesce, Concat, Cos, Least, Power, Radians, Sin, Sqrt
 
 from providers.models import (
     NEXT_STATUSES,
@@ -30,6 +36,7 @@ from providers.models import (
     OnwardKind,
     OnwardReferral,
     OnwardStatus,
+    Postcode,
     Provider,
     Service,
     SpotPurchase,
@@ -39,14 +46,86 @@ from referrals.selectors import referrals_for
 from sps.db import DaysBetween, Median
 from sps.lib.dates import today
 from sps.lib.percent import percentage
+from sps.lib.postcode import normalise_postcode
 from sps.models import Role, User
+
+# Miles, as people in England give distances (the mean radius of the Earth).
+EARTH_RADIUS_MILES = 3958.8
+# A postcode district, the part before the space ("S66", "S1", "WC1A"): a search for an area by its district.
+_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the directory measures distances from: a postcode's centroid or, for a district, the middle of its
+    postcodes' centroids."""
+
+    name: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Located:
+    """What a search for `searched` (a postcode or a district as typed) found: a place, or why there is none."""
+
+    searched: str
+    place: Place | None
+    note: str = ""
+
+
+def is_postcode_or_district(text: str) -> bool:
+    compact = text.replace(" ", "").upper()
+    return normalise_postcode(text) is not None or bool(_DISTRICT.match(compact))
+
+
+def locate(text: str) -> Located:
+    """The place a postcode or postcode district stands for, from the postcode centroids (the ONS Postcode
+    Directory, imported): a postcode's own centroid; a district's, the mean of its postcodes'. A postcode that is
+    not in the directory (new, mistyped, or the directory not imported) is measured from its district's middle,
+    and the note says so; with neither, there is no place and the note says that too. One or two queries."""
+    postcode = normalise_postcode(text)
+    if postcode:
+        found = Postcode.objects.filter(postcode=postcode).values_list("latitude", "longitude").first()
+        if found:
+            return Located(postcode, Place(postcode, *found))
+        district = postcode.split(" ")[0]
+    else:
+        district = text.replace(" ", "").upper()
+    middle = Postcode.objects.filter(postcode__startswith=f"{district} ").aggregate(
+        latitude=Avg("latitude"), longitude=Avg("longitude"))
+    searched = postcode or district
+    if middle["latitude"] is None:
+        return Located(searched, None, f"No location is known for {searched}, so the services are not in order of "
+                                        "distance.")
+    place = Place(district, middle["latitude"], middle["longitude"])
+    if postcode:
+        return Located(searched, place, f"{postcode} is not in the postcode directory: distances are from the "
+                                        f"middle of {district}.")
+    return Located(searched, place)
+
+
+def _miles_from(place: Place) -> Subquery:
+    """The great-circle (haversine) distance in miles from `place` to each service's postcode centroid, worked
+    out by the database in the same query; None for a service without a postcode, or with one not in the
+    directory."""
+    lat, lon = Radians(F("latitude")), Radians(F("longitude"))
+    lat0, lon0 = math.radians(place.latitude), math.radians(place.longitude)
+    half_chord = (Power(Sin((lat - Value(lat0)) / 2), 2)
+                  + Value(math.cos(lat0)) * Cos(lat) * Power(Sin((lon - Value(lon0)) / 2), 2))
+    miles = 2 * EARTH_RADIUS_MILES * ASin(Least(Sqrt(half_chord), Value(1.0)))
+    return Subquery(Postcode.objects.filter(postcode=OuterRef("postcode"))
+                    .annotate(miles=ExpressionWrapper(miles, output_field=FloatField())).values("miles")[:1])
 
 
 def service_directory(*, q: str = "", categories: list[str] | None = None, area: str = "",
-                      with_room: bool = False, on: dt.date | None = None) -> QuerySet[Service]:
+                      with_room: bool = False, near: Place | None = None,
+                      on: dt.date | None = None) -> QuerySet[Service]:
     """Active services, each with `commissioned` (under a grant awarded and running on `on`), `occupied`
     (people accepted or started now) and `room` (capacity minus occupied; None when there is no limit).
-    Commissioned services with room come first, so advisers send people where there is space."""
+    Near a place, each has `miles` from it and the nearest come first (those with no address last); otherwise
+    commissioned services with room come first, so advisers send people where there is space. `area` keeps the
+    services whose area served names it, and the borough-wide ones."""
     on = on or today()
     running_grant = Grant.objects.filter(services=OuterRef("pk"), decision=GrantDecision.AWARDED,
                                          start_date__lte=on, end_date__gte=on)
@@ -69,7 +148,11 @@ def service_directory(*, q: str = "", categories: list[str] | None = None, area:
         services = services.filter(Q(area__icontains=area) | Q(area__iexact="Borough-wide"))
     if with_room:
         services = services.filter(Q(room__isnull=True) | Q(room__gt=0))
-    return services.order_by("-commissioned", F("room").desc(nulls_first=True), "name")
+    order = ["-commissioned", F("room").desc(nulls_first=True), "name"]
+    if near:
+        services = services.annotate(miles=_miles_from(near))
+        order.insert(0, F("miles").asc(nulls_last=True))
+    return services.order_by(*order)
 
 
 def onward_referrals_for(user: User) -> QuerySet[OnwardReferral]:
@@ -131,6 +214,31 @@ def provider_inbox(user: User, *, status: str = "", name: str = "",
     )
 
 
+# What closing a referral withdraws: onward referrals that may still be withdrawn (not yet ended).
+WITHDRAWABLE_STATUSES = tuple(status for status, following in NEXT_STATUSES.items()
+                              if OnwardStatus.WITHDRAWN in following)
+
+
+def open_onward_referrals(referral) -> QuerySet[OnwardReferral]:
+    """The referral's onward referrals not yet ended (proposed, sent, accepted or started), oldest first."""
+    return (OnwardReferral.objects.filter(referral=referral, status__in=WITHDRAWABLE_STATUSES)
+            .select_related("service__provider").order_by("made_date", "pk"))
+
+
+def waiting_spot_purchases(referral) -> QuerySet[SpotPurchase]:
+    """The referral's spot purchases still awaiting the manager's decision, oldest first."""
+    return (SpotPurchase.objects.filter(referral=referral, status=SpotPurchaseStatus.REQUESTED)
+            .select_related("provider").order_by("requested_date", "pk"))
+
+
+def provider_inbox_counts(user: User, *, name: str = "", on: dt.date | None = None) -> dict[str, int]:
+    """How many onward referrals each inbox tab holds (open, waiting for the provider, all), for the same search
+    by name, in one query."""
+    onward = provider_inbox(user, name=name, on=on).order_by()
+    return onward.aggregate(open=Count("pk", filter=Q(status__in=PROVIDER_OPEN_STATUSES)),
+                            sent=Count("pk", filter=Q(status=OnwardStatus.SENT)), all=Count("pk"))
+
+
 def spot_purchases_for(user: User) -> QuerySet[SpotPurchase]:
     """The manager all; an adviser those for referrals they may see; provider staff their organisation's."""
     purchases = SpotPurchase.objects.select_related("provider", "referral__patient", "requested_by",
@@ -174,6 +282,35 @@ class GrantRow:
     dna_pct: float | None
     continued_pct: float | None
     spend: Decimal
+    # The target for the part of the period already past (the whole target once the period has ended), and the
+    # people its services with a capacity support now.
+    expected_by_now: int | None = None
+    as_of: dt.date | None = None
+    supported_now: int = 0
+
+    @property
+    def under_target(self) -> bool:
+        return self.expected_by_now is not None and self.received < self.expected_by_now
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.capacity is not None and self.supported_now > self.capacity
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [label for label, on in [("Under target", self.under_target), ("Over capacity", self.over_capacity)]
+                if on]
+
+    @property
+    def flags(self) -> list[str]:
+        """What the manager should look at, in words (the page adds a symbol; never colour alone)."""
+        flags = []
+        if self.under_target:
+            flags.append(f"Under target: {self.received} received, {self.expected_by_now} expected by "
+                         f"{self.as_of:%d/%m/%Y}")
+        if self.over_capacity:
+            flags.append(f"Over capacity: {self.supported_now} supported now, room for {self.capacity}")
+        return flags
 
 
 @dataclass
@@ -200,6 +337,8 @@ def _onward_stats(onward: QuerySet, group: str) -> dict:
         completed=Count("pk", filter=Q(status=OnwardStatus.COMPLETED)),
         dna=Count("pk", filter=Q(status=OnwardStatus.DID_NOT_ATTEND)),
         continued=Count("pk", filter=Q(status=OnwardStatus.COMPLETED, continued_after_end=True)),
+        # Of those completed, whether they continued is known for these: an unrecorded answer is not a "no".
+        continued_known=Count("pk", filter=Q(status=OnwardStatus.COMPLETED, continued_after_end__isnull=False)),
         median_days=Median(Case(When(started_date__isnull=False, sent_date__isnull=False,
                                      then=DaysBetween("sent_date", "started_date")))),
     ).order_by()
@@ -214,8 +353,12 @@ def contract_dashboard(*, start: dt.date, end: dt.date) -> dict:
 
     A grant's target is spread evenly over its dates like its amount, so both compare with the period.
     Rates: accepted % = accepted / (accepted + declined); completed %, did-not-attend % = of those accepted;
-    continued % = of those completed. An onward referral counts for a grant when it was made in the period
-    and while the grant ran.
+    continued % = of those completed for whom it was recorded. An onward referral counts for a grant when it was
+    made in the period and while the grant ran.
+
+    Flags: a grant is under target when it has received fewer than its target for the part of the period up to
+    today, and over capacity when its services (those with a capacity) support more people now (accepted or
+    started) than their capacities add up to.
     """
     grants = list(
         Grant.objects.filter(decision=GrantDecision.AWARDED, start_date__lte=end, end_date__gte=start)
@@ -234,7 +377,14 @@ def contract_dashboard(*, start: dt.date, end: dt.date) -> dict:
         for row in SpotPurchase.objects.filter(status=SpotPurchaseStatus.APPROVED, decided_date__range=(start, end))
         .values("provider").annotate(n=Count("pk"), cost=Sum("cost")).order_by()
     }
-    grant_rows = [_grant_row(g, by_grant.get(g.pk, {}), start, end) for g in grants]
+    supported_now = dict(
+        OnwardReferral.objects.filter(status__in=OCCUPYING_STATUSES, service__capacity__isnull=False,
+                                      service__grants__in=[g.pk for g in grants])
+        .values_list("service__grants").annotate(n=Count("pk")).order_by()
+    )
+    as_of = min(end, max(start, today()))
+    grant_rows = [_grant_row(g, by_grant.get(g.pk, {}), start, end, as_of=as_of, supported_now=supported_now)
+                  for g in grants]
     provider_ids = {g.provider_id for g in grants} | set(spots) | set(by_provider)
     providers = Provider.objects.in_bulk(provider_ids)
     provider_rows = sorted(
@@ -262,20 +412,30 @@ def contract_dashboard(*, start: dt.date, end: dt.date) -> dict:
     }
 
 
-def _grant_row(grant: Grant, stats: dict, start: dt.date, end: dt.date) -> GrantRow:
+def _target(grant: Grant, start: dt.date, end: dt.date) -> int | None:
+    """The grant's target for [start, end], spread evenly over its dates."""
+    if grant.target_referrals is None:
+        return None
+    return round(prorated(Decimal(grant.target_referrals), grant.start_date, grant.end_date, start, end))
+
+
+def _grant_row(grant: Grant, stats: dict, start: dt.date, end: dt.date, *, as_of: dt.date,
+               supported_now: dict[int, int]) -> GrantRow:
     accepted = stats.get("accepted", 0)
     return GrantRow(
         grant=grant,
         services=", ".join(s.name for s in grant.services.all()),
-        target=None if grant.target_referrals is None else round(
-            prorated(Decimal(grant.target_referrals), grant.start_date, grant.end_date, start, end)),
+        target=_target(grant, start, end),
+        expected_by_now=_target(grant, start, as_of),
+        as_of=as_of,
+        supported_now=supported_now.get(grant.pk, 0),
         capacity=grant.capacity,
         received=stats.get("received", 0),
         accepted_pct=percentage(accepted, accepted + stats.get("declined", 0)),
         median_days_to_start=stats.get("median_days"),
         completed_pct=percentage(stats.get("completed"), accepted),
         dna_pct=percentage(stats.get("dna"), accepted),
-        continued_pct=percentage(stats.get("continued"), stats.get("completed")),
+        continued_pct=percentage(stats.get("continued"), stats.get("continued_known")),
         spend=prorated(grant.amount, grant.start_date, grant.end_date, start, end),
     )
 

@@ -19,6 +19,7 @@ from providers.models import (
     SpotPurchase,
     SpotPurchaseStatus,
 )
+from providers.selectors import open_onward_referrals, waiting_spot_purchases
 from referrals.models import SUPPORTED_STATUSES, Referral, Status
 from referrals.rules import ReferralRule
 from sps.lib.dates import today
@@ -108,6 +109,25 @@ def statuses_allowed(onward: OnwardReferral, user: User) -> tuple[str, ...]:
     return onward.next_statuses
 
 
+def _check_status_date(onward: OnwardReferral, status: str, on: dt.date) -> None:
+    """A status is dated from the day the onward referral was sent, the date its card shows (made, for sending a
+    proposed one), never from the GP's referral date, which the provider never sees."""
+    if on > today():
+        raise ValidationError({"on": "The date cannot be in the future."})
+    if status == OnwardStatus.SENT or onward.status == OnwardStatus.PROPOSED:
+        if on < onward.made_date:
+            raise ValidationError({"on": f"The date cannot be before the onward referral was made "
+                                         f"({onward.made_date:%d/%m/%Y})."})
+        return
+    sent = onward.sent_date or onward.made_date
+    if on < sent:
+        raise ValidationError({"on": f"The date cannot be before the onward referral was sent ({sent:%d/%m/%Y})."})
+
+
+# Sent to a provider and not ended: withdrawing it is news to them.
+_WITH_THE_PROVIDER = (OnwardStatus.SENT, OnwardStatus.ACCEPTED, OnwardStatus.STARTED)
+
+
 @transaction.atomic
 def onward_referral_set_status(*, onward: OnwardReferral, status: str, by: User, on: dt.date | None = None,
                                reason: str = "") -> OnwardReferral:
@@ -116,10 +136,7 @@ def onward_referral_set_status(*, onward: OnwardReferral, status: str, by: User,
     if status not in statuses_allowed(onward, by):
         raise ValidationError(f"This onward referral is {onward.get_status_display().lower()}: it cannot be "
                               f"marked {OnwardStatus(status).label.lower()} now.")
-    _check_date(on, onward.referral, "date")
-    if on < onward.made_date:
-        raise ValidationError({"made_date": f"The date cannot be before the onward referral was made "
-                                            f"({onward.made_date:%d/%m/%Y})."})
+    _check_status_date(onward, status, on)
     if status == OnwardStatus.DECLINED and not reason.strip():
         raise ValidationError({"reason": "Say why the referral is declined: the adviser will see it."})
     previous = onward.status
@@ -132,17 +149,55 @@ def onward_referral_set_status(*, onward: OnwardReferral, status: str, by: User,
     decided = previous == OnwardStatus.SENT and status in (OnwardStatus.ACCEPTED, OnwardStatus.DECLINED)
     if decided and onward.service_id:
         transaction.on_commit(lambda: notifications.onward_referral_decided(onward))
+    if status == OnwardStatus.WITHDRAWN and previous in _WITH_THE_PROVIDER and onward.service_id:
+        transaction.on_commit(lambda: notifications.onward_referral_withdrawn(onward))
+    if status == OnwardStatus.SENT and onward.service_id:  # a proposed one sent now: as if made and sent today
+        transaction.on_commit(lambda: notifications.onward_referral_sent(onward))
     return onward
 
 
 @transaction.atomic
-def onward_referral_set_continued(*, onward: OnwardReferral, continued: bool, by: User) -> OnwardReferral:
-    """Whether the person went on using VCS activity after the service ended: known only once it has ended."""
-    if onward.status != OnwardStatus.COMPLETED:
+def onward_referral_set_continued(*, onward: OnwardReferral, continued: bool | None, by: User) -> OnwardReferral:
+    """Whether the person went on using VCS activity after the service ended (None: not known), known only once
+    it has ended."""
+    if onward.status != OnwardStatus.COMPLETED or onward.kind == OnwardKind.SIGNPOST:
         raise ValidationError("Whether the person continued is recorded once the service is completed.")
     onward.continued_after_end = continued
     save_checked(onward, by=by)
     return onward
+
+
+# Closing a referral ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_open_work_withdraw(*, referral: Referral, by: User, on: dt.date
+                                ) -> tuple[list[OnwardReferral], list[SpotPurchase]]:
+    """When a referral closes, nothing may stay live for it: every onward referral not yet ended is withdrawn
+    (dated `on`, or the day it last moved when that is later: a close dated back) and its provider told; every
+    spot purchase still awaiting approval is withdrawn and the managers told. Returns what was withdrawn."""
+    onward = list(open_onward_referrals(referral))
+    for one in onward:
+        last = max(filter(None, [one.made_date, one.sent_date, one.accepted_date, one.started_date]))
+        onward_referral_set_status(onward=one, status=OnwardStatus.WITHDRAWN, by=by, on=max(on, last))
+    purchases = list(waiting_spot_purchases(referral))
+    for purchase in purchases:
+        spot_purchase_withdraw(purchase=purchase, by=by)
+    return onward, purchases
+
+
+@transaction.atomic
+def spot_purchase_withdraw(*, purchase: SpotPurchase, by: User) -> SpotPurchase:
+    """A spot purchase still awaiting the manager's decision is withdrawn (its referral is closing); the managers
+    are told, so that nobody approves it."""
+    if purchase.status != SpotPurchaseStatus.REQUESTED:
+        raise ValidationError(f"This spot purchase is already {purchase.get_status_display().lower()}.")
+    purchase.status = SpotPurchaseStatus.WITHDRAWN
+    purchase.decided_by = by
+    purchase.decided_date = today()
+    save_checked(purchase, by=by)
+    transaction.on_commit(lambda: notifications.spot_purchase_withdrawn(purchase))
+    return purchase
 
 
 @transaction.atomic

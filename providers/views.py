@@ -29,7 +29,6 @@ from sps.exports import csv_response
 from sps.forms import form_errors_from
 from sps.lib.dates import today
 from sps.lib.money import format_pounds
-from sps.lib.percent import format_percentage
 from sps.models import Role
 from sps.periods import PeriodForm
 from sps.search import keep_posted_term
@@ -37,7 +36,9 @@ from sps.search import keep_posted_term
 
 @role_required(Role.ADVISER, Role.MANAGER)
 def directory(request: HttpRequest) -> HttpResponse:
-    """The service directory; opened from a referral, it offers to refer that person to a service."""
+    """The service directory; opened from a referral, it offers to refer that person to a service. A search by a
+    postcode or postcode district lists the nearest services first (opened from a referral, the person's
+    postcode, unless another area is typed); a postcode with no known location falls back to the area served."""
     referral = None
     if referral_pk := request.GET.get("referral", ""):
         # Only a plain number can be a referral: "²" and a 5,000-digit number pass str.isdigit() but not int().
@@ -48,8 +49,17 @@ def directory(request: HttpRequest) -> HttpResponse:
     if referral and "categories" not in data and "q" not in data:
         data.setlist("categories", referral.needs)
     form = DirectoryFilterForm(data)
+    filters = form.filters()
+    area = filters.get("area", "")
+    # The person's postcode is used on the server, never put in the form (and so never in a URL).
+    origin = area if area else referral.patient.postcode if referral else ""
+    located = selectors.locate(origin) if origin and selectors.is_postcode_or_district(origin) else None
+    if located:
+        filters["area"] = "" if located.place else area  # no place known: the area served, as typed
+        filters["near"] = located.place
     return render(request, "providers/directory.html", {
-        "form": form, "services": list(selectors.service_directory(**form.filters())), "referral": referral,
+        "form": form, "services": list(selectors.service_directory(**filters)), "referral": referral,
+        "located": located, "from_the_person": bool(located) and not area,
     })
 
 
@@ -88,42 +98,71 @@ def onward_create_other(request: HttpRequest, referral_pk: int) -> HttpResponse:
     return render(request, "providers/onward_other_form.html", {"form": form, "referral": referral})
 
 
-def _back(request: HttpRequest, onward) -> HttpResponse:
+# The inbox's tabs: open, all, and one per status.
+INBOX_TABS = ("open", "all", *OnwardStatus.values)
+# Where the inbox keeps the answer to the last change, shown on the card changed: in the session, not a URL.
+INBOX_NOTE = "provider_inbox_note"
+
+
+def _inbox_place(data) -> str:
+    """The inbox at the tab and page the person acted from; anything else sent gives the first page of Open
+    (nothing a visitor typed is echoed into a link)."""
+    tab = data.get("back_tab", "")
+    query = {"status": tab if tab in INBOX_TABS else "open"}
+    page = data.get("back_page", "")
+    if page.isascii() and page.isdigit() and len(page) < 7 and int(page) > 1:
+        query["page"] = str(int(page))
+    return f"{reverse('providers:inbox')}?{urlencode(query)}"
+
+
+def _whose(onward) -> str:
+    """The card's own words for whose referral it is: the person's name while the provider may see it."""
+    if getattr(onward, "contact_shown", False):
+        return f"{onward.referral.patient}'s referral to {onward.destination_name}"
+    return f"The referral to {onward.destination_name} sent {onward.sent_date or onward.made_date:%d/%m/%Y}"
+
+
+def _back(request: HttpRequest, onward, *, text: str, ok: bool) -> HttpResponse:
+    """Provider staff go back to the same card on the same tab and page of their inbox, the answer shown on the
+    card; the adviser and the manager go back to the referral."""
     if request.user.role == Role.PROVIDER_STAFF:
-        return redirect("providers:inbox")
+        request.session[INBOX_NOTE] = {"pk": onward.pk, "text": f"{_whose(onward)}: {text}", "ok": ok}
+        return redirect(f"{_inbox_place(request.POST)}#onward-{onward.pk}")
+    (messages.success if ok else messages.error)(request, f"{onward.destination_name}: {text}")
     return redirect("casework:referral", pk=onward.referral_id)
+
+
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
 
 
 @require_POST
 @role_required(Role.ADVISER, Role.MANAGER, Role.PROVIDER_STAFF)
 def onward_status(request: HttpRequest, pk: int) -> HttpResponse:
-    onward = get_object_or_404(selectors.onward_referrals_for(request.user), pk=pk)
+    onward = get_object_or_404(selectors.with_contact_shown(selectors.onward_referrals_for(request.user)), pk=pk)
     form = OnwardStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what happened and give its date.")
-        return _back(request, onward)
+        return _back(request, onward, text=_first_error(form), ok=False)
     try:
         services.onward_referral_set_status(onward=onward, by=request.user, **form.cleaned_data)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{onward.destination_name}: marked {onward.get_status_display().lower()}.")
-    return _back(request, onward)
+        return _back(request, onward, text=" ".join(error.messages), ok=False)
+    return _back(request, onward, text=f"marked {onward.get_status_display().lower()}.", ok=True)
 
 
 @require_POST
 @role_required(Role.ADVISER, Role.MANAGER, Role.PROVIDER_STAFF)
 def onward_continued(request: HttpRequest, pk: int) -> HttpResponse:
-    onward = get_object_or_404(selectors.onward_referrals_for(request.user), pk=pk)
+    onward = get_object_or_404(selectors.with_contact_shown(selectors.onward_referrals_for(request.user)), pk=pk)
     form = ContinuedForm(request.POST)
-    if form.is_valid():
-        try:
-            services.onward_referral_set_continued(onward=onward, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Recorded whether the person continued after the service ended.")
-    return _back(request, onward)
+    if not form.is_valid():
+        return _back(request, onward, text="Choose yes or no: nothing was saved.", ok=False)
+    try:
+        services.onward_referral_set_continued(onward=onward, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        return _back(request, onward, text=" ".join(error.messages), ok=False)
+    answer = {True: "yes", False: "no", None: "not known"}[onward.continued_after_end]
+    return _back(request, onward, text=f"continued with VCS activity after the end recorded as {answer}.", ok=True)
 
 
 INBOX_PAGE_SIZE = 50
@@ -134,10 +173,11 @@ INBOX_SEARCH = "provider_inbox_search"
 @require_http_methods(["GET", "POST"])
 @role_required(Role.PROVIDER_STAFF)
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The onward referrals sent to the provider, 50 a page. A search by name is posted, kept in the session
-    and read back by the list, so the name never travels in a URL; the status tab and page do."""
+    """The onward referrals sent to the provider, 50 a page, with how many each tab holds. A search by name is
+    posted, kept in the session and read back by the list, so the name never travels in a URL; the status tab
+    and page do. The answer to the last change made from a card is shown on that card."""
     status = request.GET.get("status", "open")
-    if status not in ("open", "all", *OnwardStatus.values):
+    if status not in INBOX_TABS:
         status = "open"  # and nothing a visitor typed is echoed into the page's links
     back_to_list = f"{reverse('providers:inbox')}?{urlencode({'status': status})}"
     search = request.session.get(INBOX_SEARCH, "")
@@ -148,9 +188,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(onward, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     access_log.record(request, access_log.LISTED, "provider inbox",
                       referrals=[o.referral for o in page if o.contact_shown])
+    note = request.session.pop(INBOX_NOTE, None)
     return render(request, "providers/inbox.html", {
         "page": page, "status": status, "statuses": OnwardStatus.choices, "today": today(), "search": search,
         "search_form": form, "contact_days": settings.PROVIDER_CONTACT_DAYS,
+        "counts": selectors.provider_inbox_counts(request.user, name=search),
+        "note": note, "note_on_page": bool(note) and any(o.pk == note["pk"] for o in page),
     })
 
 
@@ -196,18 +239,28 @@ def spot_purchase_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("providers:spot_purchases")
 
 
-GRANT_HEADER = ["Grant", "Provider", "Services", "Target (pro rata)", "Capacity", "Received", "Accepted %",
-                "Median days to start", "Completed %", "Did not attend %", "Continued %", "Spend in period"]
-PROVIDER_HEADER = ["Provider", "Onward referrals", "Of which commissioned", "Grant spend", "Spot purchases",
-                   "Spot purchase spend", "Total spend"]
+GRANT_HEADER = ["Grant", "Provider", "Services", "Flags", "Target (pro rata)", "Received", "Capacity",
+                "Supported now", "Accepted %", "Median days to start", "Completed %", "Did not attend %",
+                "Continued %", "Spend in period (£)"]
+PROVIDER_HEADER = ["Provider", "Onward referrals", "Of which commissioned", "Grant spend (£)", "Spot purchases",
+                   "Spot purchase spend (£)", "Total spend (£)"]
 
 
-def _grant_cells(row) -> list:
-    return [row.grant.ref, row.grant.provider.name, row.services, row.target or "", row.capacity or "",
-            row.received, format_percentage(row.accepted_pct),
-            "" if row.median_days_to_start is None else f"{row.median_days_to_start:g}",
-            format_percentage(row.completed_pct), format_percentage(row.dna_pct),
-            format_percentage(row.continued_pct), format_pounds(row.spend)]
+def _number(value, places: int = 1):
+    """A figure as a spreadsheet adds it up: a plain number (no £, no thousands separator, no %), blank for none."""
+    return "" if value is None else round(value, places)
+
+
+def _grant_csv_cells(row) -> list:
+    return [row.grant.ref, row.grant.provider.name, row.services, "; ".join(row.flags) or "On track",
+            _number(row.target, 0), row.received, _number(row.capacity, 0), row.supported_now,
+            _number(row.accepted_pct), _number(row.median_days_to_start), _number(row.completed_pct),
+            _number(row.dna_pct), _number(row.continued_pct), _number(row.spend, 2)]
+
+
+def _provider_csv_cells(row) -> list:
+    return [row.provider.name, row.received, row.commissioned, _number(row.grant_spend, 2), row.spot_count,
+            _number(row.spot_spend, 2), _number(row.spend, 2)]
 
 
 def _provider_cells(row) -> list:
@@ -217,15 +270,16 @@ def _provider_cells(row) -> list:
 
 @role_required(Role.MANAGER)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The manager's contract dashboard; `?download=grants|providers` gives a table as CSV."""
+    """The manager's contract dashboard, grants under target or over capacity flagged; `?download=grants|providers`
+    gives a table as CSV, its figures plain numbers so that a spreadsheet adds them up (£ only on the page)."""
     period = PeriodForm(request.GET or None)
     start, end = period.dates()
     data = selectors.contract_dashboard(start=start, end=end)
     stamp = f"{start:%Y-%m-%d}_{end:%Y-%m-%d}"
     if request.GET.get("download") == "grants":
-        return csv_response(f"grants_{stamp}.csv", GRANT_HEADER, map(_grant_cells, data["grants"]))
+        return csv_response(f"grants_{stamp}.csv", GRANT_HEADER, map(_grant_csv_cells, data["grants"]))
     if request.GET.get("download") == "providers":
-        return csv_response(f"providers_{stamp}.csv", PROVIDER_HEADER, map(_provider_cells, data["providers"]))
+        return csv_response(f"providers_{stamp}.csv", PROVIDER_HEADER, map(_provider_csv_cells, data["providers"]))
     charts = {
         "grants": {"labels": [r.grant.provider.name for r in data["grants"]],
                    "received": [r.received for r in data["grants"]],
@@ -236,7 +290,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "providers/dashboard.html", {
         "period": period, "data": data, "charts": charts,
-        "grant_table": {"header": GRANT_HEADER, "rows": [_grant_cells(r) for r in data["grants"]]},
-        "provider_table": {"header": PROVIDER_HEADER, "rows": [_provider_cells(r) for r in data["providers"]]},
+        "flagged": sum(1 for row in data["grants"] if row.flags),
+        "grant_header": [h.removesuffix(" (£)") for h in GRANT_HEADER],
+        "provider_table": {"label": "Providers table", "header": [h.removesuffix(" (£)") for h in PROVIDER_HEADER],
+                           "rows": [_provider_cells(r) for r in data["providers"]]},
         "querystring": request.GET.urlencode(), "charts_json": json.dumps(charts),
     })

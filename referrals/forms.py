@@ -3,14 +3,17 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
-from referrals.models import AccessAction, ClosureReason, Patient, Referral, Source, Status
+from referrals.models import AccessAction, ClosureReason, ConsentHow, Patient, Referral, Source, Status
+from referrals.selectors import advisers_with_caseloads
 from sps.categories import Category
 from sps.lib.dates import today
-from sps.lib.nhs_number import normalise_nhs_number
+from sps.lib.nhs_number import nhs_number_error, normalise_nhs_number
 from sps.lib.postcode import normalise_postcode
 from sps.models import User
+from sps.phone import EXAMPLE as PHONE_EXAMPLE
+from sps.phone import normalise_uk_phone
+from sps.plain import PlainErrors
 from sps.selectors import advisers
-from sps.validators import validate_nhs_number
 
 
 class DateInput(forms.DateInput):
@@ -28,14 +31,34 @@ def _not_in_future(value: dt.date | None, what: str) -> dt.date | None:
     return value
 
 
+NHS_NUMBER_AS = "Enter the NHS number as 10 digits, like 943 476 5919"
+
+
+def nhs_number_message(digits: str) -> str | None:
+    """What is wrong with a typed NHS number, in words a receptionist can act on (sps.lib says it for logs)."""
+    if not nhs_number_error(digits):
+        return None
+    if not (digits.isascii() and digits.isdigit() and len(digits) == 10):
+        return f"{NHS_NUMBER_AS}."
+    if len(set(digits)) == 1:
+        return f"{NHS_NUMBER_AS}: {digits} is not a real NHS number (all its digits are the same)."
+    return f"{NHS_NUMBER_AS}: this one's check digit is wrong, so a digit is probably mistyped."
+
+
+def validate_nhs_number_plainly(value: str) -> None:
+    if message := nhs_number_message(value):
+        raise ValidationError(message, code="nhs_number")
+
+
 class NhsNumberField(forms.CharField):
     """Accepts '943 476 5919' or '943-476-5919'; cleans to ten digits after the Modulus 11 check."""
 
-    default_validators = [validate_nhs_number]
+    default_validators = [validate_nhs_number_plainly]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "NHS number")
         kwargs.setdefault("max_length", 14)
+        kwargs.setdefault("error_messages", {"max_length": f"{NHS_NUMBER_AS}."})
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
         super().__init__(**kwargs)
 
@@ -43,12 +66,51 @@ class NhsNumberField(forms.CharField):
         return normalise_nhs_number(super().to_python(value))
 
 
-class FindPatientForm(forms.Form):
+class UkPhoneField(forms.CharField):
+    """A UK phone number, kept in the national format ('01709 123456'); see sps.phone."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+        kwargs.setdefault("help_text", f"A UK landline or mobile, like {PHONE_EXAMPLE}.")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return ""
+        if (phone := normalise_uk_phone(value)) is None:
+            raise ValidationError(f"Enter the phone number as a UK number, like {PHONE_EXAMPLE}.", code="phone")
+        return phone
+
+
+class FindPatientForm(PlainErrors, forms.Form):
     nhs_number = NhsNumberField(help_text="Ten digits, spaces allowed, e.g. 943 476 5919.")
 
 
-class PatientForm(forms.ModelForm):
+ADDRESS_LIMIT = 500
+
+
+def _clean_postcode(typed: str) -> str:
+    if (postcode := normalise_postcode(typed)) is None:
+        raise ValidationError(f"Enter the postcode as a UK postcode, like S65 2AB: {typed} is not a UK postcode. "
+                              "Use ZZ99 3VZ for no fixed abode.")
+    return postcode
+
+
+def address_field() -> forms.CharField:
+    """Required, though the model allows a blank (older and imported records): the adviser visits the person
+    there (issue 12)."""
+    return forms.CharField(label="Address", max_length=ADDRESS_LIMIT, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="Where the adviser will visit: house number and street, town.",
+                           error_messages={"required": "Enter the patient's address: the adviser visits them there."})
+
+
+class PatientForm(PlainErrors, forms.ModelForm):
     nhs_number = NhsNumberField()
+    address = address_field()
+    phone = UkPhoneField(required=False)
+    max_lengths = {"long_term_conditions": 1000}
 
     class Meta:
         model = Patient
@@ -65,18 +127,20 @@ class PatientForm(forms.ModelForm):
         return born
 
     def clean_postcode(self):
-        postcode = normalise_postcode(self.cleaned_data["postcode"])
-        if postcode is None:
-            raise ValidationError(f"{self.cleaned_data['postcode']} is not a UK postcode. "
-                                  "Use ZZ99 3VZ for no fixed abode.")
-        return postcode
+        return _clean_postcode(self.cleaned_data["postcode"])
 
     def validate_unique(self):
         # The service says where a duplicate NHS number is registered; the generic message would not.
         pass
 
 
-class ReferralForm(forms.ModelForm):
+def risk_score_field() -> forms.IntegerField:
+    return forms.IntegerField(label="Risk-stratification score", required=False, min_value=0, max_value=100,
+                              help_text="0-100 from the risk-stratification tool, if you have it.")
+
+
+class ReferralForm(PlainErrors, forms.ModelForm):
+    risk_score = risk_score_field()
     needs = forms.MultipleChoiceField(
         choices=Category.choices, widget=forms.CheckboxSelectMultiple, required=True,
         help_text="Tick every area where the patient needs support.",
@@ -97,9 +161,7 @@ class ReferralForm(forms.ModelForm):
             "reason": forms.Textarea(attrs={"rows": 3}),
             "needs_detail": forms.Textarea(attrs={"rows": 2}),
             "mdt_date": DateInput(),
-            "risk_score": forms.NumberInput(attrs={"min": 0, "max": 100}),
         }
-        help_texts = {"risk_score": "0-100 from the risk-stratification tool, if you have it."}
 
     def clean_mdt_date(self):
         return _not_in_future(self.cleaned_data.get("mdt_date"), "MDT meeting date")
@@ -111,17 +173,43 @@ class ReferralForm(forms.ModelForm):
         return cleaned
 
 
-class DeclineForm(forms.Form):
+class WithdrawForm(PlainErrors, forms.Form):
+    reason = forms.CharField(label="Reason for withdrawing", widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="The adviser and the service manager will see this.")
+    nouns = {"reason": "the reason for withdrawing the referral"}
+    max_lengths = {"reason": 1000}
+
+
+class MoveRequestForm(PlainErrors, forms.Form):
+    reason = forms.CharField(label="Why should the patient be moved to your practice?",
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="For example: registered with us on 01/10/2026, moved from Clifton.")
+    nouns = {"reason": "why the patient should be moved to your practice"}
+    max_lengths = {"reason": 500}
+
+
+class DeclineForm(PlainErrors, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is the referral declined?",
                              help_text="The referring practice will see this.")
+    nouns = {"reason": "the reason for declining the referral"}
+    max_lengths = {"reason": 1000}
+
+
+class AdviserWithCaseloadField(forms.ModelChoiceField):
+    def label_from_instance(self, adviser: User) -> str:
+        count = getattr(adviser, "open_referrals", None)
+        if count is None:
+            return str(adviser)
+        return f"{adviser} ({count} open referral{'' if count == 1 else 's'})"
 
 
 class AssignForm(forms.Form):
-    adviser = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Choose an adviser")
+    adviser = AdviserWithCaseloadField(queryset=User.objects.none(), empty_label="Choose an adviser")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["adviser"].queryset = advisers()
+        # Each adviser with their number of open referrals, so the manager can share the work out (issue 12).
+        self.fields["adviser"].queryset = advisers_with_caseloads()
 
 
 STATUS_FILTER_CHOICES = [("", "All statuses"), ("open", "Open")] + list(Status.choices)
@@ -163,20 +251,25 @@ class ReferralFilterForm(forms.Form):
         }
 
 
-class CloseForm(forms.Form):
+class CloseForm(PlainErrors, forms.Form):
     reason = forms.ChoiceField(choices=[("", "Choose a reason"), *ClosureReason.choices])
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     closed_date = forms.DateField(label="Date", widget=DateInput())
+    nouns = {"reason": "the reason for closing", "closed_date": "the date it was closed"}
+    max_lengths = {"note": 1000}
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PlainErrors, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why is it reopened?")
+    nouns = {"reason": "the reason for reopening it"}
+    max_lengths = {"reason": 1000}
 
 
-class ReferralEditForm(forms.ModelForm):
+class ReferralEditForm(PlainErrors, forms.ModelForm):
     """The adviser's or manager's edit of the reason and needs, guarded by the version it was read at."""
 
     needs = forms.MultipleChoiceField(choices=Category.choices, widget=forms.CheckboxSelectMultiple, required=False)
+    risk_score = risk_score_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -204,3 +297,50 @@ class AccessLogFilterForm(forms.Form):
         data = self.cleaned_data
         return {"user_id": data["user"].pk if data["user"] else None, "action": data["action"],
                 "start": data["start"], "end": data["end"]}
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=lambda value: value == "yes",
+                                  widget=forms.RadioSelect)
+
+
+class ConsentForm(PlainErrors, forms.Form):
+    """What the person agreed to, how and when; who recorded it is whoever saves it."""
+
+    consent_referral = _yes_no("Does the person agree to be referred to the Social Prescribing Service?")
+    consent_share = _yes_no("Does the person agree that their details may be shared with the services they are "
+                            "referred on to?")
+    how = forms.ChoiceField(label="How did they say so?", choices=ConsentHow.choices, widget=forms.RadioSelect)
+    given_on = forms.DateField(label="When did they say so?", widget=DateInput())
+    nouns = {"consent_referral": "whether the person agrees to the referral",
+             "consent_share": "whether the person agrees to their details being shared",
+             "how": "how the person gave consent", "given_on": "the date consent was given"}
+
+    def clean_given_on(self):
+        return _not_in_future(self.cleaned_data["given_on"], "date consent was given")
+
+    @staticmethod
+    def initial_for(patient: Patient) -> dict:
+        """What is recorded now, for the two questions only: how and when are asked afresh each time."""
+        initial = {"given_on": today()}
+        if patient.consent_how:
+            initial |= {"consent_referral": "yes" if patient.consent_referral else "no",
+                        "consent_share": "yes" if patient.consent_share else "no"}
+        return initial
+
+
+class ContactForm(PlainErrors, forms.ModelForm):
+    """The adviser's or manager's correction of the person's address, postcode and phone."""
+
+    address = address_field()
+    phone = UkPhoneField(required=False)
+
+    class Meta:
+        model = Patient
+        fields = ["address", "postcode", "phone"]
+
+    def clean_postcode(self):
+        return _clean_postcode(self.cleaned_data["postcode"])

@@ -37,6 +37,15 @@ class Ethnicity(models.TextChoices):
     Z = "Z", "Not stated"
 
 
+class ConsentHow(models.TextChoices):
+    """How the person gave (or refused) consent."""
+
+    GP_PRACTICE = "gp_practice", "To the GP practice, when it referred them"
+    PHONE = "phone", "Spoken, by phone"
+    IN_PERSON = "in_person", "Spoken, in person"
+    WRITTEN = "written", "In writing (a signed form)"
+
+
 class Patient(models.Model):
     """A person registered at a practice. The NHS number identifies them across the service."""
 
@@ -54,6 +63,11 @@ class Patient(models.Model):
     is_carer = models.BooleanField("is a carer", default=False)
     consent_referral = models.BooleanField("consented to the referral", default=False)
     consent_share = models.BooleanField("consented to sharing data with providers", default=False)
+    # Who recorded the consent above, how and when the person gave it (issue 12); every change is in history.
+    consent_how = models.CharField("how consent was given", max_length=20, choices=ConsentHow.choices, blank=True)
+    consent_given_on = models.DateField("date consent was given", null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -63,6 +77,39 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+class PatientMoveRequest(models.Model):
+    """A GP practice asks the service manager to move a patient's registration to it: the NHS number it looked up
+    is registered at another practice, so it cannot refer the patient until the manager moves them (issue 12)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="move_requests")
+    to_practice = models.ForeignKey("sps.Practice", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(help_text="Why the patient should be registered with the practice asking.")
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    moved_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "to_practice"], condition=Q(moved_at__isnull=True),
+                name="one_open_move_request_per_patient_and_practice",
+                violation_error_message="This practice has already asked for this patient to be moved.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Move request {self.pk} to {self.to_practice}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.moved_at is None
 
 
 class Source(models.TextChoices):
@@ -129,6 +176,9 @@ class Referral(models.Model):
     withdrawn_date = models.DateField(null=True, blank=True)
     closed_date = models.DateField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
+    withdraw_reason = models.TextField("why it was withdrawn", blank=True,
+                                       help_text="The referring practice's reason; everyone who sees the referral "
+                                                 "sees it.")
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     closure_note = models.TextField(blank=True)
     reopen_reason = models.TextField(blank=True, help_text="Why a closed referral was reopened (the latest time).")

@@ -4,10 +4,11 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from referrals.models import OPEN_STATUSES, AccessEvent, Patient, Referral, Status
+from referrals.models import OPEN_STATUSES, AccessEvent, Patient, PatientMoveRequest, Referral, Status
 from sps.models import Role, User
+from sps.selectors import advisers
 
 
 def referrals_for(user: User) -> QuerySet[Referral]:
@@ -42,6 +43,51 @@ def open_referral_of(patient: Patient) -> Referral | None:
     return patient.referrals.filter(status__in=OPEN_STATUSES).select_related("adviser").first()
 
 
+CONSENT_FIELDS = ("consent_referral", "consent_share", "consent_how", "consent_given_on", "consent_recorded_by_id")
+
+
+def consent_history(patient: Patient) -> list:
+    """Each recorded change to the patient's consent, newest first (history records, with who made them)."""
+    records = list(patient.history.select_related("history_user", "consent_recorded_by")
+                   .order_by("history_date", "history_id"))
+    changed = [record for previous, record in zip([None, *records], records, strict=False)
+               if previous is None or any(getattr(record, f) != getattr(previous, f) for f in CONSENT_FIELDS)]
+    return [record for record in reversed(changed) if record.consent_how or record.consent_referral]
+
+
+def advisers_with_caseloads() -> QuerySet[User]:
+    """Active advisers, each with `open_referrals`: how many open referrals are assigned to them (one grouped
+    query), for the manager choosing whom to assign."""
+    return advisers().annotate(open_referrals=Count("assigned_referrals", filter=Q(
+        assigned_referrals__status__in=OPEN_STATUSES)))
+
+
+def registered_elsewhere(nhs_number: str, user: User) -> Patient | None:
+    """For GP staff: the patient with this NHS number if they are registered at another practice. Only the fact
+    is shown to them, never who the patient is; it lets them ask the manager to move the patient (issue 12)."""
+    if user.role != Role.GP_STAFF or not nhs_number:
+        return None
+    return Patient.objects.filter(nhs_number=nhs_number).exclude(practice_id=user.practice_id).first()
+
+
+def open_move_request(patient: Patient, practice) -> PatientMoveRequest | None:
+    """The practice's open request to move `patient` to it, if it made one."""
+    return PatientMoveRequest.objects.filter(patient=patient, to_practice=practice, moved_at__isnull=True).first()
+
+
+def move_requests_for(user: User, *, still_open: bool = False) -> QuerySet[PatientMoveRequest]:
+    """Requests to move a patient to another practice, oldest first: the manager's to deal with, nobody else's;
+    with each, whether the patient has an open referral (it stays with the practice that made it)."""
+    if user.role != Role.MANAGER:
+        return PatientMoveRequest.objects.none()
+    requests = PatientMoveRequest.objects.filter(moved_at__isnull=True) if still_open else \
+        PatientMoveRequest.objects.all()
+    open_referral = Referral.objects.filter(patient=OuterRef("patient"), status__in=OPEN_STATUSES)
+    return (requests.select_related("patient", "patient__practice", "to_practice", "requested_by")
+            .annotate(has_open_referral=Exists(open_referral))
+            .order_by("requested_at", "pk"))
+
+
 def referral_list(*, user: User, status: str = "", practice_id: int | None = None,
                   adviser_id: int | None = None, unassigned: bool = False, q: str = "") -> QuerySet[Referral]:
     """The referral list with its filters, newest first, within what `user` may see."""
@@ -56,13 +102,17 @@ def referral_list(*, user: User, status: str = "", practice_id: int | None = Non
         referrals = referrals.filter(adviser_id=adviser_id)
     if unassigned:
         referrals = referrals.filter(adviser__isnull=True)
-    if q:
-        digits = q.replace(" ", "")
-        if digits.isdigit():
-            referrals = referrals.filter(patient__nhs_number__startswith=digits)
-        else:
-            referrals = referrals.filter(Q(patient__family_name__icontains=q) | Q(patient__given_name__icontains=q))
-    return referrals.order_by("-referral_date", "-pk")
+    return matching(referrals, q).order_by("-referral_date", "-pk")
+
+
+def matching(referrals: QuerySet[Referral], q: str) -> QuerySet[Referral]:
+    """Referrals whose patient's NHS number starts with `q` (digits, spaces ignored) or whose name contains it."""
+    if not q:
+        return referrals
+    digits = q.replace(" ", "")
+    if digits.isdigit():
+        return referrals.filter(patient__nhs_number__startswith=digits)
+    return referrals.filter(Q(patient__family_name__icontains=q) | Q(patient__given_name__icontains=q))
 
 
 def status_counts(referrals: QuerySet[Referral]) -> dict[str, int]:
@@ -155,7 +205,7 @@ def referral_timeline(referral: Referral, *, notes: bool) -> list[TimelineEvent]
         if previous is not None and previous.status == Status.CLOSED and record.status != Status.CLOSED:
             events.append(TimelineEvent(record.history_date, "Reopened", who, record.reopen_reason if notes else ""))
         elif previous is None or record.status != previous.status:
-            detail = {Status.DECLINED: record.decline_reason,
+            detail = {Status.DECLINED: record.decline_reason, Status.WITHDRAWN: record.withdraw_reason,
                       Status.CLOSED: " ".join(filter(None, [record.get_closure_reason_display(),
                                                             record.closure_note if notes else ""]))
                       }.get(record.status, "")

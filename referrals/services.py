@@ -4,13 +4,26 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from referrals import notifications
-from referrals.models import OPEN_STATUSES, SUPPORTED_STATUSES, Patient, Referral, Source, Status, Urgency
+from referrals.models import (
+    OPEN_STATUSES,
+    SUPPORTED_STATUSES,
+    ConsentHow,
+    Patient,
+    PatientMoveRequest,
+    Referral,
+    Source,
+    Status,
+    Urgency,
+)
 from referrals.rules import ReferralRule
-from referrals.selectors import open_referral_of
+from referrals.selectors import open_move_request, open_referral_of, registered_elsewhere
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Practice, Role, User
+from sps.phone import EXAMPLE as PHONE_EXAMPLE
+from sps.phone import normalise_uk_phone
 from sps.services import save_checked
 
 
@@ -30,6 +43,56 @@ def patient_create(*, by: User, practice: Practice, nhs_number: str, given_name:
         long_term_conditions=long_term_conditions, is_carer=is_carer,
     )
     save_checked(patient, by=by)
+    return patient
+
+
+def _move_request_message(move_request: PatientMoveRequest) -> str:
+    return (f"Your practice asked on {timezone.localtime(move_request.requested_at):%d/%m/%Y} for this patient to be "
+            "moved to it; the service manager has not moved them yet.")
+
+
+@transaction.atomic
+def patient_move_request(*, by: User, nhs_number: str, reason: str) -> PatientMoveRequest:
+    """GP staff ask the service manager to move the patient with this NHS number, registered at another practice,
+    to their own; the manager is emailed. One open request per patient and practice (a database constraint)."""
+    if by.role != Role.GP_STAFF:
+        raise PermissionDenied("Only GP practice staff ask for a patient to be moved to their practice.")
+    patient = registered_elsewhere(nhs_number, by)
+    if patient is None:
+        raise ValidationError("No patient with this NHS number is registered at another practice.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the patient should be moved to your practice."})
+    if existing := open_move_request(patient, by.practice):
+        raise ValidationError(_move_request_message(existing))
+    move_request = PatientMoveRequest(patient=patient, to_practice=by.practice, requested_by=by,
+                                      reason=reason.strip())
+    try:
+        with transaction.atomic():
+            save_checked(move_request, by=by)
+    except IntegrityError:
+        # Two people at the practice asking at once: the constraint holds, and says why.
+        raise ValidationError(_move_request_message(open_move_request(patient, by.practice))) from None
+    transaction.on_commit(lambda: notifications.patient_move_requested(move_request))
+    return move_request
+
+
+@transaction.atomic
+def patient_move(*, move_request: PatientMoveRequest, by: User) -> Patient:
+    """The manager moves the patient to the practice that asked (their referrals stay with the practices that
+    made them), closing the request; whoever asked is emailed. History is the manager's."""
+    if by.role != Role.MANAGER:
+        raise PermissionDenied("Only the service manager moves a patient to another practice.")
+    current = PatientMoveRequest.objects.select_for_update().select_related("patient", "to_practice").get(
+        pk=move_request.pk)
+    if not current.is_open:
+        raise ValidationError(f"This request was already dealt with on "
+                              f"{timezone.localtime(current.moved_at):%d/%m/%Y}.")
+    patient = current.patient
+    patient.practice = current.to_practice
+    save_checked(patient, by=by)
+    current.moved_by, current.moved_at = by, timezone.now()
+    save_checked(current, by=by)
+    transaction.on_commit(lambda: notifications.patient_moved(current))
     return patient
 
 
@@ -59,6 +122,8 @@ def referral_create(*, patient: Patient, by: User, reason: str, referral_date: d
         raise ValidationError({"mdt_date": "The MDT meeting date cannot be after the referral date."})
     patient.consent_referral = True
     patient.consent_share = consent_share
+    patient.consent_how, patient.consent_given_on, patient.consent_recorded_by = (ConsentHow.GP_PRACTICE,
+                                                                                 referral_date, by)
     save_checked(patient, by=by)
     referral = Referral(
         patient=patient, practice=patient.practice, referred_by=by, referral_date=referral_date, source=source,
@@ -79,11 +144,15 @@ can_withdraw = ReferralRule(roles=(Role.GP_STAFF,), statuses=(Status.RECEIVED,))
 
 
 @transaction.atomic
-def referral_withdraw(*, referral: Referral, by: User) -> Referral:
-    """The referring practice withdraws a referral before it is accepted."""
+def referral_withdraw(*, referral: Referral, by: User, reason: str) -> Referral:
+    """The referring practice withdraws a referral before it is accepted, saying why (domain.md: `withdrawn`, by
+    the practice, before acceptance); everyone who sees the referral sees the reason."""
     can_withdraw.check(referral, by, action="withdrawn")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the referral is withdrawn."})
     referral.status = Status.WITHDRAWN
     referral.withdrawn_date = today()
+    referral.withdraw_reason = reason.strip()
     save_checked(referral, by=by)
     return referral
 
@@ -207,3 +276,46 @@ def referral_reopen(*, referral: Referral, by: User, reason: str, status: str = 
     referral.closure_note = ""
     save_checked(referral, by=by)
     return referral
+
+
+# Those supporting the person record their consent and keep their contact details right, whatever the referral's
+# status: consent and an address belong to the person, not to one referral.
+can_record_consent = ReferralRule(roles=SUPPORT_ROLES, statuses=tuple(Status.values))
+can_edit_contact = ReferralRule(roles=SUPPORT_ROLES, statuses=tuple(Status.values))
+
+
+@transaction.atomic
+def patient_consent_record(*, referral: Referral, by: User, consent_referral: bool, consent_share: bool,
+                           how: str, given_on: dt.date) -> Patient:
+    """Record the person's consent to the referral and to sharing their details with the providers they are
+    referred on to (domain.md: the patient 'consented to the referral / to sharing data'): how and when they gave
+    or refused it, and who recorded it (`by`, in history too)."""
+    can_record_consent.check(referral, by, action="given a consent record")
+    if how not in ConsentHow.values:
+        raise ValidationError({"how": "Choose how the person gave consent."})
+    if given_on > today():
+        raise ValidationError({"given_on": "The date consent was given cannot be in the future."})
+    patient = Patient.objects.select_for_update().get(pk=referral.patient_id)
+    patient.consent_referral, patient.consent_share = consent_referral, consent_share
+    patient.consent_how, patient.consent_given_on, patient.consent_recorded_by = how, given_on, by
+    save_checked(patient, by=by)
+    return patient
+
+
+CONTACT_FIELDS = ("address", "postcode", "phone")
+
+
+@transaction.atomic
+def patient_contact_update(*, referral: Referral, by: User, address: str, postcode: str, phone: str) -> Patient:
+    """Correct the person's address, postcode and phone (the form checks and normalises them); history keeps
+    what they were and who changed them."""
+    can_edit_contact.check(referral, by, action="given new contact details")
+    if not address.strip():
+        raise ValidationError({"address": "Enter the patient's address: the adviser visits them there."})
+    uk_phone = normalise_uk_phone(phone) if phone else ""
+    if uk_phone is None:
+        raise ValidationError({"phone": f"Enter the phone number as a UK number, like {PHONE_EXAMPLE}."})
+    patient = Patient.objects.select_for_update().get(pk=referral.patient_id)
+    patient.address, patient.postcode, patient.phone = address.strip(), postcode, uk_phone
+    save_checked(patient, by=by)
+    return patient

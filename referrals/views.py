@@ -10,13 +10,17 @@ from referrals import access_log, selectors, services
 from referrals.forms import (
     AccessLogFilterForm,
     AssignForm,
+    ConsentForm,
+    ContactForm,
     DeclineForm,
     FindPatientForm,
+    MoveRequestForm,
     PatientForm,
     ReferralEditForm,
     ReferralFilterForm,
     ReferralForm,
     SearchForm,
+    WithdrawForm,
 )
 from referrals.models import Status
 from sps.access import refused, role_required
@@ -52,6 +56,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "page": page, "counts": counts, "statuses": Status.choices,
         "querystring": _querystring_without_page(request),
         "show_practice": request.user.role != Role.GP_STAFF,
+        # The manager's way to the practices' requests to move a patient, besides the email.
+        "move_requests": selectors.move_requests_for(request.user, still_open=True).count()
+        if request.user.role == Role.MANAGER else 0,
     })
 
 
@@ -66,18 +73,65 @@ def find_patient(request: HttpRequest) -> HttpResponse:
     """Step 1 of a referral: look the patient up by NHS number within what the user may see. The number is
     posted, never put in a URL."""
     form = FindPatientForm(request.POST or None)
-    patient = open_referral = None
+    patient = open_referral = elsewhere = asked = None
     searched = request.method == "POST" and form.is_valid()
     if searched:
         number = form.cleaned_data["nhs_number"]
         request.session[FOUND_KEY] = number  # for "Add the patient", without putting it in the link
         patient = selectors.patients_for(request.user).filter(nhs_number=number).first()
         open_referral = selectors.open_referral_of(patient) if patient else None
-        if patient:
-            access_log.record(request, access_log.VIEWED, "patient look-up", patients=[patient])
+        # Registered at another practice: said now, before a form is filled in, without saying who it is.
+        elsewhere = None if patient else selectors.registered_elsewhere(number, request.user)
+        asked = selectors.open_move_request(elsewhere, request.user.practice) if elsewhere else None
+        if patient or elsewhere:
+            access_log.record(request, access_log.VIEWED, "patient look-up" if patient else
+                              "patient look-up (registered at another practice)", patients=[patient or elsewhere])
     return render(request, "referrals/find_patient.html", {
         "form": form, "searched": searched, "patient": patient, "open_referral": open_referral,
+        "elsewhere": bool(elsewhere), "move_request": asked,
     })
+
+
+@role_required(Role.GP_STAFF)
+def move_request(request: HttpRequest) -> HttpResponse:
+    """Ask the service manager to move the patient just looked up (the NHS number is in the session, never in a
+    URL) from the practice they are registered at to this one."""
+    number = request.session.get(FOUND_KEY, "")
+    if selectors.registered_elsewhere(number, request.user) is None:
+        messages.error(request, "Find the patient by NHS number first.")
+        return redirect("referrals:find_patient")
+    form = MoveRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_move_request(by=request.user, nhs_number=number, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, "Your request was sent to the service manager. You will get an email "
+                                      "when the patient is moved to your practice; then you can refer them.")
+            return redirect("referrals:find_patient")
+    return render(request, "referrals/move_request.html", {"form": form, "number": number})
+
+
+@role_required(Role.MANAGER)
+def move_requests(request: HttpRequest) -> HttpResponse:
+    """The open requests from practices to move a patient to them; the manager moves each here."""
+    requests = list(selectors.move_requests_for(request.user, still_open=True))
+    access_log.record(request, access_log.LISTED, "patient move requests", patients=[r.patient for r in requests])
+    return render(request, "referrals/move_requests.html", {"requests": requests})
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def move_patient(request: HttpRequest, pk: int) -> HttpResponse:
+    asked = get_object_or_404(selectors.move_requests_for(request.user), pk=pk)
+    try:
+        patient = services.patient_move(move_request=asked, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{patient} moved to {patient.practice.name}. The practice has been told.")
+    return redirect("referrals:move_requests")
 
 
 @role_required(Role.GP_STAFF)
@@ -125,10 +179,12 @@ def _act(request: HttpRequest, pk: int, action, success: str, **kwargs) -> HttpR
     return redirect("casework:referral", pk=referral.pk)
 
 
-@require_POST
 @role_required(Role.GP_STAFF)
 def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, services.referral_withdraw, "Referral withdrawn.")
+    """A page that says what withdrawing does and asks why; only its post withdraws."""
+    return _ask_why(request, pk, rule=services.can_withdraw, action="withdrawn", form_class=WithdrawForm,
+                    service=services.referral_withdraw, success="Referral withdrawn.",
+                    template="referrals/withdraw_form.html", what="withdraw form")
 
 
 @require_POST
@@ -139,15 +195,23 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.ADVISER)
 def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _ask_why(request, pk, rule=services.can_decide, action="declined", form_class=DeclineForm,
+                    service=services.referral_decline, success="Referral declined.",
+                    template="referrals/decline_form.html", what="decline form")
+
+
+def _ask_why(request: HttpRequest, pk: int, *, rule, action: str, form_class, service, success: str,
+             template: str, what: str) -> HttpResponse:
+    """A page that asks the reason for an action on a referral, then does it (withdraw, decline)."""
     referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
     back = redirect("casework:referral", pk=referral.pk)
-    if stop := refused(request, services.can_decide, referral, action="declined", back=back):
+    if stop := refused(request, rule, referral, action=action, back=back):
         return stop
-    form = DeclineForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        return _act(request, pk, services.referral_decline, "Referral declined.", **form.cleaned_data)
-    access_log.record(request, access_log.VIEWED, "decline form", referrals=[referral])
-    return render(request, "referrals/decline_form.html", {"referral": referral, "form": form})
+        return _act(request, pk, service, success, **form.cleaned_data)
+    access_log.record(request, access_log.VIEWED, what, referrals=[referral])
+    return render(request, template, {"referral": referral, "form": form})
 
 
 @require_POST
@@ -189,6 +253,52 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access_log.record(request, access_log.VIEWED, "edit form", referrals=[referral])
     return render(request, "referrals/referral_edit.html", {"form": form, "referral": referral,
                                                             "conflict": conflict})
+
+
+@role_required(*SUPPORT_ROLES)
+def patient_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the person's consent (to the referral, to sharing with providers), how and when they gave it."""
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    back = redirect("casework:referral", pk=referral.pk)
+    if stop := refused(request, services.can_record_consent, referral, action="given a consent record", back=back):
+        return stop
+    patient = referral.patient
+    form = ConsentForm(request.POST or None, initial=ConsentForm.initial_for(patient))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_consent_record(referral=referral, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, f"Consent recorded for {patient}.")
+            return back
+    access_log.record(request, access_log.VIEWED, "consent form", referrals=[referral])
+    return render(request, "referrals/consent_form.html", {
+        "form": form, "referral": referral, "patient": patient, "history": selectors.consent_history(patient),
+    })
+
+
+@role_required(*SUPPORT_ROLES)
+def patient_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the person's address, postcode and phone (history keeps the old ones)."""
+    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
+    back = redirect("casework:referral", pk=referral.pk)
+    if stop := refused(request, services.can_edit_contact, referral, action="given new contact details",
+                       back=back):
+        return stop
+    patient = referral.patient
+    form = ContactForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in services.CONTACT_FIELDS}
+        try:
+            services.patient_contact_update(referral=referral, by=request.user, **changes)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, f"Contact details of {patient} saved.")
+            return back
+    access_log.record(request, access_log.VIEWED, "contact details form", referrals=[referral])
+    return render(request, "referrals/contact_form.html", {"form": form, "referral": referral, "patient": patient})
 
 
 ACCESS_PATIENT_KEY = "access_log_nhs_number"

@@ -6,9 +6,10 @@ from reports.models import ImportKind
 from sps.lib.dates import today
 from sps.models import Practice, Role, User
 from sps.periods import PeriodForm
+from sps.plain import PlainErrors
 
 
-class ImportForm(forms.Form):
+class ImportForm(PlainErrors, forms.Form):
     kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
     file = forms.FileField(label="CSV file (UTF-8)")
     covered_until = forms.DateField(required=False, widget=DateInput(), label="Covered until",

@@ -14,8 +14,20 @@ from referrals import access_log
 from reports.disclosure import disclose_together
 from reports.evaluation import BY_PRACTICE, REPORTS, without_p_values
 from reports.forms import ImportForm, report_form_for
-from reports.imports.run import run_import
-from reports.presentation import GLANCE_LABELS, TABLES, charts, glance, headline, year_to_date
+from reports.imports.fields import CLEAR_WORD
+from reports.imports.formats import example_csv, kind_formats
+from reports.imports.run import HANDLERS, run_import
+from reports.presentation import (
+    GLANCE_LABELS,
+    TABLES,
+    charts,
+    glance,
+    headline,
+    no_data,
+    roi_people,
+    unit_costs,
+    year_to_date,
+)
 from reports.selectors import import_history, monthly_targets
 from sps.access import role_required
 from sps.exports import csv_response
@@ -43,7 +55,8 @@ def _run(pending: dict, user, *, dry_run: bool):
 def imports(request: HttpRequest) -> HttpResponse:
     """Upload a file, see a dry run with every error, then confirm. The history of imports below."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "history": list(import_history()[:50])}
+    context = {"form": form, "history": list(import_history()[:50]), "formats": kind_formats(),
+               "clear_word": CLEAR_WORD}
     if request.method == "POST" and form.is_valid() and _within_size_limit(form):
         token = uuid.uuid4().hex
         _save_upload(form.cleaned_data["file"], _upload_path(token))
@@ -76,6 +89,15 @@ def _save_upload(upload, path: Path) -> None:
     with os.fdopen(descriptor, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
+
+
+@role_required(Role.MANAGER)
+def import_example(request: HttpRequest, kind: str) -> HttpResponse:
+    """An example file of `kind`, made from the rows the import's own handler gives as its example."""
+    if kind not in HANDLERS or not HANDLERS[kind].example:
+        raise Http404
+    header, rows = example_csv(kind)
+    return csv_response(f"{kind}_example.csv", header, rows)
 
 
 @require_POST
@@ -122,17 +144,21 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     name, arguments = form.report_arguments()
     commissioner = request.user.role == Role.COMMISSIONER
     result = _disclosed(name, arguments, form) if commissioner else REPORTS[name](**arguments)
-    tables = TABLES[name](result, targets=monthly_targets() if name == "process" else None)
+    targets = monthly_targets() if name == "process" else None
+    tables = TABLES[name](result, targets=targets)
     if wanted := request.GET.get("download"):
         table = next((t for t in tables if t.name == wanted), None)
         if table is None:
             raise Http404
-        return csv_response(f"{name}_{table.name}_{result['from']}_{result['to']}.csv", table.header, table.rows)
+        return csv_response(f"{name}_{table.name}_{result['from']}_{result['to']}.csv", *table.csv())
+    start, end = arguments["start"], arguments["end"]
+    nothing = no_data(name, result, start, end)
     return render(request, "reports/evaluation.html", {
-        "form": form, "name": name, "result": result, "tables": tables,
-        "start": arguments["start"], "end": arguments["end"],
-        "charts": charts(name, result, tables), "querystring": request.GET.urlencode(),
-        "headline": headline(name, result),
+        "form": form, "name": name, "result": result, "tables": tables, "start": start, "end": end,
+        "charts": [] if nothing else charts(name, result, tables, targets=targets),
+        "querystring": request.GET.urlencode(), "headline": headline(name, result), "no_data": nothing,
+        "roi_people": roi_people(result) if name == "roi" else "",
+        "unit_costs": unit_costs(result, end) if name == "roi" else "",
     })
 
 

@@ -158,6 +158,8 @@ IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=100)
 # Provider staff see a person's name, phone and address while an onward referral is open and for this many
 # days after it ends (providers.selectors.contact_details_shown); after that only the referral itself.
 PROVIDER_CONTACT_DAYS = env.int("PROVIDER_CONTACT_DAYS", default=90)
+# How people reach the service: printed on the summary left with them.
+SERVICE_PHONE = env.str("SERVICE_PHONE", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

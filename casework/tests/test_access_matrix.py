@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from providers.tests.factories import OnwardReferralFactory, ProviderFactory, ServiceFactory, SpotPurchaseFactory
 from referrals.models import Status
-from referrals.tests.factories import PatientFactory, ReferralFactory
+from referrals.tests.factories import PatientFactory, PatientMoveRequestFactory, ReferralFactory
 from sps.models import Role
 from sps.tests.factories import UserFactory
 from sps.tests.signin import sign_in
@@ -34,12 +34,17 @@ MATRIX = {
     "referrals:find_patient": ("get", GPS | {"manager"}),
     "referrals:patient_create": ("get", GPS),
     "referrals:create": ("get", {"gp_a"}),
-    "referrals:withdraw": ("post", {"gp_a"}),
+    "referrals:withdraw": ("get", {"gp_a"}),
     "referrals:accept": ("post", {"adviser_a"}),
     "referrals:decline": ("get", {"adviser_a"}),
     "referrals:assign": ("post", {"manager"}),
     "referrals:edit": ("get", {"adviser_a", "manager"}),
     "referrals:access_log": ("get", {"manager"}),
+    "referrals:move_request": ("get", GPS),
+    "referrals:move_requests": ("get", {"manager"}),
+    "referrals:move_patient": ("post", {"manager"}),
+    "referrals:consent": ("get", {"adviser_a", "manager"}),
+    "referrals:contact": ("get", {"adviser_a", "manager"}),
     "casework:referral": ("get", {"gp_a", "adviser_a", "manager"}),
     "casework:caseload": ("get", ADVISERS),
     "casework:close": ("get", {"adviser_a", "manager"}),
@@ -61,6 +66,7 @@ MATRIX = {
     "reports:imports": ("get", {"manager"}),
     "reports:import_confirm": ("post", {"manager"}),
     "reports:import_rejects": ("get", {"manager"}),
+    "reports:import_example": ("get", {"manager"}),
 }
 
 # Django's own: the admin (tested in sps/tests/test_home_and_admin.py) and sign-in and password reset.
@@ -98,7 +104,8 @@ def _objects(practice, adviser, provider) -> dict:
     return {"referral": referral, "service": service, "patient": PatientFactory(practice=practice),
             "onward": OnwardReferralFactory(referral=referral, service=service),
             "purchase": SpotPurchaseFactory(referral=referral, requested_by=adviser, provider=provider),
-            "token": "a" * 32, "batch": 1}
+            "move": PatientMoveRequestFactory(to_practice=practice),
+            "token": "a" * 32, "batch": 1, "kind": "practices"}
 
 
 @pytest.fixture
@@ -115,6 +122,7 @@ def sites(gp_a, gp_b, adviser_a, adviser_other, provider_staff, provider_other, 
 ARGUMENTS = {
     "home": {}, "two_factor": {}, "referrals:list": {}, "referrals:find_patient": {},
     "referrals:patient_create": {}, "referrals:access_log": {},
+    "referrals:move_request": {}, "referrals:move_requests": {}, "referrals:move_patient": {"pk": "move"},
     "casework:caseload": {}, "providers:directory": {}, "providers:inbox": {}, "providers:spot_purchases": {},
     "providers:dashboard": {}, "reports:evaluation": {}, "reports:overview": {}, "reports:imports": {},
     "referrals:create": {"patient_pk": "patient"},
@@ -125,6 +133,7 @@ ARGUMENTS = {
     "providers:onward_status": {"pk": "onward"}, "providers:onward_continued": {"pk": "onward"},
     "providers:spot_purchase_decide": {"pk": "purchase"},
     "reports:import_confirm": {"token": "token"}, "reports:import_rejects": {"batch_pk": "batch"},
+    "reports:import_example": {"kind": "kind"},
 }
 
 

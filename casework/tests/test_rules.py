@@ -35,7 +35,7 @@ def _acts(service, **arguments) -> bool:
 
 # rule: (the service that enforces it, its other arguments for a valid request)
 RULES = {
-    "withdraw": (referral_services.can_withdraw, referral_services.referral_withdraw, {}),
+    "withdraw": (referral_services.can_withdraw, referral_services.referral_withdraw, {"reason": "Referred in error."}),
     "accept": (referral_services.can_decide, referral_services.referral_accept, {}),
     "decline": (referral_services.can_decide, referral_services.referral_decline, {"reason": "Not eligible."}),
     "assign": (referral_services.can_assign, referral_services.referral_assign, {"adviser": "adviser_a"}),
@@ -43,6 +43,10 @@ RULES = {
              {"version": 1, "reason": "Lives alone and is lonely."}),
     "close": (referral_services.can_close, referral_services.referral_close, {"reason": "goals_met"}),
     "reopen": (referral_services.can_reopen, casework_services.referral_reopen, {"reason": "Asked for help again."}),
+    "record consent": (referral_services.can_record_consent, referral_services.patient_consent_record,
+                       {"consent_referral": True, "consent_share": True, "how": "phone", "given_on": "today"}),
+    "edit contact": (referral_services.can_edit_contact, referral_services.patient_contact_update,
+                     {"address": "12 Church Lane, Wickersley", "postcode": "S66 1AB", "phone": "01709 123456"}),
     "record": (outcome_services.can_record, outcome_services.assessment_record,
                {"date": "today", "kind": "phone", "needs": []}),
     "refer on": (provider_services.can_refer_on, provider_services.onward_referral_create,
@@ -78,7 +82,8 @@ def test_rules_allow_something_to_someone():
 
 BUTTONS = {"withdraw": "Withdraw referral", "decide": "Accept and take on", "record": "Record a visit",
            "edit": ">Edit<", "close": ">Close<", "reopen": ">Reopen<", "refer_on": "Find a service",
-           "ask_for_spot_purchase": "Ask for a spot purchase", "assign": "Assign to an adviser"}
+           "ask_for_spot_purchase": "Ask for a spot purchase", "assign": "Assign to an adviser",
+           "record_consent": "Record consent", "edit_contact": "Edit contact details"}
 
 
 @pytest.mark.parametrize("status", Status.values)

@@ -33,7 +33,7 @@ def test_baseline_visit_is_recorded_and_moves_the_referral_to_assessed(client_fo
 
 
 @pytest.mark.parametrize(("overrides", "field_message"), [
-    ({"lifestyle": "6"}, "Select a valid choice. 6 is not one of the available choices."),
+    ({"lifestyle": "6"}, "Score lifestyle from 1 to 5."),
     ({"money": None}, "Score money from 1 to 5."),
     ({"on": "future"}, "The date cannot be in the future."),
     ({"on": "before"}, "The date cannot be before the referral date"),
@@ -45,7 +45,7 @@ def test_bad_reading_is_refused_with_a_message_and_nothing_saved(client_for, adv
     response = _post(client_for(adviser_a), referral, on=on, **overrides)
     assert response.status_code == 200
     assert field_message in response.text
-    assert "Nothing was saved" in response.text
+    assert "There is a problem: nothing was saved" in response.text
     assert not Assessment.objects.exists() and not StarReading.objects.exists()
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
@@ -105,3 +105,29 @@ def test_manager_may_record_a_visit(client_for, manager, referral):
 def test_not_logged_in_is_sent_to_login(client, referral):
     url = reverse("outcomes:home_visit", args=[referral.pk])
     assert client.get(url).url == f"{reverse('login')}?next={url}"
+
+
+def test_needs_ticked_at_a_visit_become_the_referrals_needs(client_for, adviser_a, referral):
+    referral.needs = ["befriending", "advocacy"]
+    referral.save()
+    form = client_for(adviser_a).get(reverse("outcomes:home_visit", args=[referral.pk])).context["form"]
+    assert form["needs"].value() == ["befriending", "advocacy"]  # the form starts from the referral's needs
+    _post(client_for(adviser_a), referral, on=today(), needs=["dementia", "befriending"])
+    referral.refresh_from_db()
+    assert referral.needs == ["befriending", "dementia"]
+    change = referral.history.latest()
+    assert change.history_user == adviser_a and change.needs == ["befriending", "dementia"]
+
+
+def test_a_visit_that_leaves_the_needs_alone_writes_no_change(client_for, adviser_a, referral):
+    referral.needs = ["befriending"]
+    referral.save()
+    changes = referral.history.count()
+    _post(client_for(adviser_a), referral, on=today(), needs=["befriending"], reading_kind=None)  # a phone call
+    assert referral.history.count() == changes and Assessment.objects.count() == 1
+
+
+def test_visit_notes_too_long_are_refused_naming_the_field(client_for, adviser_a, referral):
+    response = _post(client_for(adviser_a), referral, on=today(), notes="x" * 5001)
+    assert "Notes: Keep the notes to 5,000 characters (these have 5,001)." in response.text
+    assert not Assessment.objects.exists()

@@ -81,8 +81,8 @@ def test_caseload_shows_reviews_due_and_overdue(client_for, adviser_a, django_as
     assert add_months(base.reading_date, 6).strftime("%d/%m/%Y") in second_row
     assert "Overdue" not in second_row
     assert "First visit to book" in page[page.index("Unseen</a>"):][:900]
-    assert '<div class="small text-muted">Reviews overdue</div><div class="fs-4 fw-bold">1</div>' in page
-    assert '<div class="small text-muted">On your caseload</div><div class="fs-4 fw-bold">3</div>' in page
+    assert '<span class="d-block small">Reviews overdue</span><span class="d-block fs-4 fw-bold">1</span>' in page
+    assert '<span class="d-block small">On your caseload</span><span class="d-block fs-4 fw-bold">3</span>' in page
 
 
 def test_months_are_added_as_people_count_them():
@@ -100,3 +100,50 @@ def test_reviews_fall_due_at_three_then_six_months_then_none():
     assert review_due(baseline, 0).due == dt.date(2026, 4, 15)
     assert review_due(baseline, 1).due == dt.date(2026, 7, 15)
     assert review_due(baseline, 2) is None
+
+
+@pytest.fixture
+def noted(followed_up):
+    """The baseline and the review each with a note on one area."""
+    baseline, review = followed_up.star_readings.order_by("reading_date")
+    baseline.notes = {"money": "Rent arrears of three months."}
+    baseline.save()
+    review.notes = {"money": "Arrears cleared with the advice service.", "lifestyle": "Walking daily."}
+    review.save()
+    return followed_up
+
+
+@pytest.mark.parametrize("persona", ["adviser_a", "manager"])
+def test_per_area_notes_are_shown_with_the_star_and_the_visit(request, client_for, noted, persona):
+    page = client_for(request.getfixturevalue(persona)).get(reverse("casework:referral", args=[noted.pk])).text
+    star = page[page.index('id="star-heading"'):page.index("Visits and contacts")]
+    money = star[star.index("Money"):][:600]
+    assert "Rent arrears of three months." in money and "Arrears cleared with the advice service." in money
+    assert "Walking daily." in star
+    visits = page[page.index("Visits and contacts"):]
+    assert "Confided about her late husband" in visits and "Money: Rent arrears of three months." in visits
+
+
+def test_per_area_notes_are_on_the_printable_summary(client_for, adviser_a, noted):
+    page = client_for(adviser_a).get(reverse("casework:summary", args=[noted.pk])).text
+    assert "Arrears cleared with the advice service." in page
+
+
+def test_gp_never_sees_per_area_notes(client_for, gp_a, noted):
+    page = client_for(gp_a).get(reverse("casework:referral", args=[noted.pk])).text
+    assert "Rent arrears" not in page and "Walking daily" not in page
+
+
+def test_the_summary_gives_the_services_phone_number_and_the_next_review(client_for, adviser_a, followed_up,
+                                                                          settings):
+    settings.SERVICE_PHONE = "01709 829821"
+    page = client_for(adviser_a).get(reverse("casework:summary", args=[followed_up.pk])).text
+    assert "call us on <strong>01709 829821</strong>" in page
+    baseline = followed_up.star_readings.get(kind="baseline")
+    assert f"<strong>Next review:</strong> around {add_months(baseline.reading_date, 6):%d/%m/%Y}" in page
+
+
+def test_the_summary_says_when_no_more_reviews_are_planned(client_for, adviser_a, followed_up):
+    reading(followed_up, "review", today() - dt.timedelta(days=10))
+    page = client_for(adviser_a).get(reverse("casework:summary", args=[followed_up.pk])).text
+    assert "<strong>Next review:</strong> no more reviews are planned" in page

@@ -20,6 +20,7 @@ from providers.models import (
 )
 from providers.selectors import contract_dashboard
 from referrals.tests.factories import ReferralFactory
+from sps.lib.dates import today
 
 D = dt.date
 FY2026 = (D(2026, 4, 1), D(2027, 3, 31))
@@ -45,7 +46,7 @@ def programme(manager):
     _onward(s1, referral, made=D(2026, 5, 1), status=OnwardStatus.COMPLETED, accepted_date=D(2026, 5, 3),
             started_date=D(2026, 5, 11), ended_date=D(2026, 7, 1), continued_after_end=True)
     _onward(s1, referral, made=D(2026, 6, 1), status=OnwardStatus.COMPLETED, accepted_date=D(2026, 6, 2),
-            started_date=D(2026, 6, 21), ended_date=D(2026, 8, 1))
+            started_date=D(2026, 6, 21), ended_date=D(2026, 8, 1), continued_after_end=False)
     _onward(s2, referral, made=D(2026, 7, 1), status=OnwardStatus.DECLINED, declined_date=D(2026, 7, 2),
             decline_reason="Full")
     _onward(s2, referral, made=D(2026, 7, 1), status=OnwardStatus.DID_NOT_ATTEND, accepted_date=D(2026, 7, 5),
@@ -99,7 +100,7 @@ def test_no_grants_and_no_rows_give_empty_figures_not_errors(db):
 
 
 def test_dashboard_queries_are_fixed_whatever_the_number_of_rows(programme, django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         contract_dashboard(start=FY2026[0], end=FY2026[1])
     p3 = Provider.objects.create(code="P3", name="Gamma", kind=ProviderKind.VCS)
     s4 = Service.objects.create(provider=p3, code="S4", name="Walks", category="physical_activity", capacity=8)
@@ -109,7 +110,7 @@ def test_dashboard_queries_are_fixed_whatever_the_number_of_rows(programme, djan
     referral = ReferralFactory(referral_date=D(2026, 3, 1), status="active")
     for day in range(1, 20):
         _onward(s4, referral, made=D(2026, 5, day), status=OnwardStatus.SENT)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         data = contract_dashboard(start=FY2026[0], end=FY2026[1])
     assert len(data["grants"]) == 2
 
@@ -117,10 +118,81 @@ def test_dashboard_queries_are_fixed_whatever_the_number_of_rows(programme, djan
 def test_page_and_csv_show_the_same_figures(client_for, manager, programme, django_assert_num_queries):
     client = client_for(manager)
     url = reverse("providers:dashboard") + "?period=fy2026"
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         page = client.get(url)
     assert "£37,000" in page.text and "£100,000 (37%)" in page.text
     csv = client.get(url + "&download=grants").content.decode("utf-8-sig").splitlines()
-    assert csv[1] == 'G1,Alpha Befriending,"Home visits, Phone friends",100,15,4,75%,15,67%,33%,50%,"£36,500"'
+    as_of = min(FY2026[1], today())  # the target so far: how far into the year today is
+    expected = round(Decimal(100) * ((as_of - FY2026[0]).days + 1) / 365)
+    flag = f"Under target: 4 received, {expected} expected by {as_of:%d/%m/%Y}"
+    assert csv[1] == (f'G1,Alpha Befriending,"Home visits, Phone friends","{flag}",100,4,15,1,75.0,15.0,66.7,'
+                      '33.3,50.0,36500.00')
     for cell in ["<td>75%</td>", "<td>15</td>", "<td>67%</td>", "<td>33%</td>", "<td>£36,500</td>"]:
         assert cell in page.text
+
+
+# Flags: under target, over capacity ---------------------------------------------------------------------------
+
+
+def test_a_grant_behind_its_target_for_the_period_so_far_is_flagged_in_words(programme):
+    """The first quarter has ended: 2 received against 25 (100 a year, 91 days of 365)."""
+    [row] = contract_dashboard(start=D(2026, 4, 1), end=D(2026, 6, 30))["grants"]
+    assert (row.received, row.expected_by_now, row.under_target) == (2, 25, True)
+    assert row.flags == ["Under target: 2 received, 25 expected by 30/06/2026"]
+
+
+def test_the_target_so_far_counts_only_the_days_already_past(programme):
+    """A period not yet over expects only its share up to today, not the whole period's target."""
+    start = today() - dt.timedelta(days=9)
+    Grant.objects.filter(ref="G1").update(start_date=start, end_date=start + dt.timedelta(days=99),
+                                          target_referrals=100)
+    [row] = contract_dashboard(start=start, end=start + dt.timedelta(days=99))["grants"]
+    assert (row.target, row.expected_by_now) == (100, 10)
+    service = Service.objects.get(code="S1")
+    for _ in range(10):
+        _onward(service, ReferralFactory(status="active"), made=today(), status=OnwardStatus.SENT)
+    [row] = contract_dashboard(start=start, end=start + dt.timedelta(days=99))["grants"]
+    assert (row.received, row.under_target, row.flags) == (10, False, [])
+
+
+def test_a_grant_supporting_more_people_now_than_its_capacity_is_flagged(programme):
+    """Capacity 15 (10 and 5); one person already started at S1; 15 more accepted or started makes 16."""
+    s1, s2 = Service.objects.get(code="S1"), Service.objects.get(code="S2")
+    for service, n in [(s1, 10), (s2, 5)]:
+        for i in range(n):
+            _onward(service, ReferralFactory(status="active"), made=D(2026, 4, 2),
+                    status=OnwardStatus.ACCEPTED if i % 2 else OnwardStatus.STARTED)
+    [row] = contract_dashboard(start=D(2026, 4, 1), end=D(2026, 6, 30))["grants"]
+    assert (row.capacity, row.supported_now, row.over_capacity) == (15, 16, True)
+    assert "Over capacity: 16 supported now, room for 15" in row.flags
+
+
+def test_people_at_a_service_without_a_capacity_do_not_fill_the_grants(programme):
+    s3 = Service.objects.get(code="S3")
+    programme["grant"].services.add(s3)
+    for _ in range(20):
+        _onward(s3, ReferralFactory(status="active"), made=D(2026, 4, 2), status=OnwardStatus.STARTED)
+    [row] = contract_dashboard(start=D(2026, 4, 1), end=D(2026, 6, 30))["grants"]
+    assert (row.capacity, row.supported_now, row.over_capacity) == (15, 1, False)
+
+
+def test_continued_rate_leaves_out_those_not_recorded(programme):
+    """One completed said yes, one said no; a third completed with nothing recorded is not a "no"."""
+    _onward(Service.objects.get(code="S1"), ReferralFactory(status="active"), made=D(2026, 6, 1),
+            status=OnwardStatus.COMPLETED, accepted_date=D(2026, 6, 2), started_date=D(2026, 6, 3),
+            ended_date=D(2026, 8, 1))
+    [row] = contract_dashboard(start=FY2026[0], end=FY2026[1])["grants"]
+    assert row.continued_pct == pytest.approx(50.0)
+    assert row.completed_pct == pytest.approx(75.0)  # 3 completed of 4 accepted
+
+
+def test_the_page_flags_in_words_and_a_symbol_and_the_csv_money_adds_up(client_for, manager, programme):
+    client = client_for(manager)
+    url = reverse("providers:dashboard") + "?period=custom&start=2026-04-01&end=2026-06-30"
+    page = client.get(url).text
+    assert '<span aria-hidden="true">&#9888; </span>Under target</span>' in page
+    assert "<strong>G1</strong> (Alpha Befriending): Under target: 2 received, 25 expected by 30/06/2026." in page
+    assert "&#9888;</span> 1 grant flagged</h3>" in page
+    assert "£9,100" in page  # 36,500 x 91 / 365, in whole pounds on the page
+    rows = client.get(url + "&download=providers").content.decode("utf-8-sig").splitlines()
+    assert rows[1:] == ["Alpha Befriending,2,2,9100.00,0,0.00,9100.00"]

@@ -146,11 +146,28 @@ def test_query_count_does_not_grow_with_rows(client_for, provider_staff, service
 
     add_rows("first")
     client = client_for(provider_staff)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         page = client.get(URL).text
     assert page.count('aria-label="Referral of Mine ') == 6
     add_rows("second")
     add_rows("third")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         page = client.get(URL).text
     assert page.count('aria-label="Referral of Mine ') == 18 and "Theirs" not in page
+
+
+def test_each_tab_says_how_many_it_holds_for_the_search_too(client_for, provider_staff, service):
+    _onward(service, "Edna", "Waiting")
+    _onward(service, "Arthur", "Waiting")
+    _onward(service, "Edna", "Started", status=OnwardStatus.STARTED)
+    finished = _onward(service, "Edna", "Finished", status=OnwardStatus.COMPLETED)
+    finished.ended_date = today()
+    finished.save()
+    client = client_for(provider_staff)
+    page = client.get(URL, {"status": "all"}).text
+    assert ">Open (3)</a>" in page and ">Waiting for you (2)</a>" in page and ">All (4)</a>" in page
+    assert "4 referrals." in page
+    client.post(URL, {"q": "Edna"})
+    page = client.get(URL).text
+    assert ">Open (2)</a>" in page and ">Waiting for you (1)</a>" in page and ">All (3)</a>" in page
+    assert "2 referrals." in page

@@ -19,9 +19,10 @@ from sps.models import Role
 from sps.tests.factories import UserFactory
 
 URL = reverse("providers:inbox")
-# The page's own four (count the rows, fetch one page of them, the provider's name, the access log) and what
-# every signed-in request costs: the session, the user, their authenticator device, saving the session (three).
-QUERIES = 10
+# The page's own five (count the rows, fetch one page of them, count each tab, the provider's name, the access
+# log) and what every signed-in request costs: the session, the user, their authenticator device, saving the
+# session (three).
+QUERIES = 11
 REMOVED = "Details removed after 90 days"
 # How an onward referral ends, and the date that records it.
 ENDINGS = [(OnwardStatus.COMPLETED, "ended_date"), (OnwardStatus.DID_NOT_ATTEND, "ended_date"),

@@ -62,6 +62,6 @@ def test_adviser_refers_on_provider_accepts_and_starts_dashboard_counts_it(
     grant_row = page.get_by_role("row").filter(has_text="G1")
     expect(grant_row).to_contain_text(re.compile(r"Home visiting befriender, Telephone befriending"))
     expect(grant_row.get_by_role("cell").nth(5)).to_have_text("2")  # received: this one and the full service's
-    expect(grant_row.get_by_role("cell").nth(6)).to_have_text("100%")  # accepted
+    expect(grant_row.get_by_role("cell").nth(8)).to_have_text("100%")  # accepted
     onward = OnwardReferral.objects.get(service=roomy)
     assert (onward.status, onward.kind, onward.started_date) == (OnwardStatus.STARTED, "commissioned", today())

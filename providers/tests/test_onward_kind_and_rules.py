@@ -334,8 +334,9 @@ def test_provider_staff_cannot_send_a_proposed_onward_referral_but_the_adviser_c
 
 @pytest.mark.parametrize(("on", "message"), [
     (lambda: today() + dt.timedelta(days=1), "The date cannot be in the future."),
-    (lambda: dt.date(2026, 10, 4), "The date cannot be before the onward referral was made (05/10/2026)."),
-    (lambda: dt.date(2026, 9, 30), "The date cannot be before the referral date (01/10/2026)."),
+    (lambda: dt.date(2026, 10, 4), "The date cannot be before the onward referral was sent (05/10/2026)."),
+    # Before the GP's referral too: the provider is told the date their card shows, never the GP's.
+    (lambda: dt.date(2026, 9, 30), "The date cannot be before the onward referral was sent (05/10/2026)."),
 ])
 def test_status_date_in_the_future_or_before_the_onward_referral_is_refused(onward, provider_staff, on, message):
     with pytest.raises(ValidationError) as refused:
@@ -351,7 +352,7 @@ def test_continued_after_end_is_recorded_only_once_completed(onward, provider_st
             services.onward_referral_set_continued(onward=onward, continued=True, by=provider_staff)
         assert refused.value.messages == ["Whether the person continued is recorded once the service is completed."]
         onward.refresh_from_db()
-        assert onward.continued_after_end is False
+        assert onward.continued_after_end is None
     _set(onward, "completed", provider_staff)
     services.onward_referral_set_continued(onward=onward, continued=True, by=provider_staff)
     onward.refresh_from_db()

@@ -121,8 +121,8 @@ def test_manager_may_refer_on_too(client_for, manager, referral, service):
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("made_date", "2099-01-01", "The date of the onward referral cannot be in the future."),
     ("made_date", "2026-09-30", "The date of the onward referral cannot be before the referral date (01/10/2026)."),
-    ("made_date", "", "This field is required."),
-    ("need", "gardening", "Select a valid choice. gardening is not one of the available choices."),
+    ("made_date", "", "Enter the date of the onward referral."),
+    ("need", "gardening", "Choose the need it meets from the list."),
 ])
 def test_bad_input_is_refused_with_the_message_and_nothing_written(client_for, adviser_a, referral, service,
                                                                   field, value, message):
@@ -137,7 +137,7 @@ def test_patient_without_consent_to_share_is_refused_with_the_reason(client_for,
     referral.patient.save()
     response = client_for(adviser_a).post(_create_url(referral, service), GOOD)
     assert response.status_code == 200
-    assert "The patient has not agreed to share their details with providers" in response.text
+    assert "Consent to share is missing" in response.text  # the service refused it: providers.services
     _assert_nothing_written(referral)
 
 
@@ -189,10 +189,10 @@ def test_adviser_records_a_signpost_as_completed(client_for, adviser_a, referral
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("destination", "", "This field is required."),
-    ("destination", "   ", "This field is required."),
+    ("destination", "", "Enter where the person is sent."),
+    ("destination", "   ", "Enter where the person is sent."),
     ("made_date", "2099-01-01", "The date of the onward referral cannot be in the future."),
-    ("kind", "commissioned", "Select a valid choice. commissioned is not one of the available choices."),
+    ("kind", "commissioned", "Choose whether it is a non-VCS referral or a signpost from the list."),
 ])
 def test_bad_non_vcs_input_is_refused_with_the_message_and_nothing_written(client_for, adviser_a, referral, field,
                                                                           value, message):
@@ -235,11 +235,11 @@ def onward(referral, service):
 def test_provider_staff_accept_then_start_and_go_back_to_their_inbox(client_for, provider_staff, onward):
     client = client_for(provider_staff)
     response = client.post(_status_url(onward), {"status": "accepted", "on": "2026-10-07"})
-    assert response.url == reverse("providers:inbox")
+    assert response.url == f"{reverse('providers:inbox')}?status=open#onward-{onward.pk}"
     onward.refresh_from_db()
     assert (onward.status, onward.accepted_date) == (OnwardStatus.ACCEPTED, dt.date(2026, 10, 7))
     page = client.post(_status_url(onward), {"status": "started", "on": "2026-10-12"}, follow=True).text
-    assert "Telephone befriending: marked started." in page
+    assert "Edna Hague&#x27;s referral to Telephone befriending: marked started." in page
     onward.refresh_from_db()
     assert (onward.status, onward.started_date) == (OnwardStatus.STARTED, dt.date(2026, 10, 12))
     assert onward.history.latest().history_user == provider_staff
@@ -277,7 +277,7 @@ def test_adviser_records_that_a_non_vcs_destination_accepted(client_for, adviser
 def test_out_of_order_status_shows_the_error_and_changes_nothing(client_for, provider_staff, onward):
     response = client_for(provider_staff).post(_status_url(onward), {"status": "started", "on": "2026-10-07"},
                                                follow=True)
-    assert response.redirect_chain == [(reverse("providers:inbox"), 302)]
+    assert response.redirect_chain == [(f"{reverse('providers:inbox')}?status=open#onward-{onward.pk}", 302)]
     assert "This onward referral is sent: it cannot be marked started now." in response.text
     onward.refresh_from_db()
     assert (onward.status, onward.started_date, onward.history.count()) == (OnwardStatus.SENT, None, 1)
@@ -288,8 +288,10 @@ def test_out_of_order_status_shows_the_error_and_changes_nothing(client_for, pro
      "Say why the referral is declined: the adviser will see it."),
     ({"status": "withdrawn", "on": "2026-10-07"}, "This onward referral is sent: it cannot be marked withdrawn now."),
     ({"status": "accepted", "on": "2099-01-01"}, "The date cannot be in the future."),
-    ({"status": "accepted", "on": ""}, "Choose what happened and give its date."),
-    ({"status": "maybe", "on": "2026-10-07"}, "Choose what happened and give its date."),
+    ({"status": "accepted", "on": ""}, "Give the date it happened: nothing was saved."),
+    ({"status": "accepted", "on": "7 Oct"}, "Give the date it happened as a date, for example 23/11/2026"),
+    ({"status": "maybe", "on": "2026-10-07"}, "Choose what happened in &quot;Mark as&quot;: nothing was saved."),
+    ({"status": "", "on": "2026-10-07"}, "Choose what happened in &quot;Mark as&quot;: nothing was saved."),
 ])
 def test_bad_status_change_shows_the_message_and_changes_nothing(client_for, provider_staff, onward, data, message):
     response = client_for(provider_staff).post(_status_url(onward), data, follow=True)
@@ -344,7 +346,7 @@ def test_provider_staff_record_that_the_person_continued_after_the_end(client_fo
     onward.save()
     response = client_for(provider_staff).post(reverse("providers:onward_continued", args=[onward.pk]),
                                                {"continued": "yes"})
-    assert response.url == reverse("providers:inbox")
+    assert response.url == f"{reverse('providers:inbox')}?status=open#onward-{onward.pk}"
     onward.refresh_from_db()
     assert onward.continued_after_end is True
 
@@ -354,4 +356,19 @@ def test_continued_before_the_service_is_completed_shows_the_error(client_for, p
                                                {"continued": "yes"}, follow=True)
     assert "Whether the person continued is recorded once the service is completed." in response.text
     onward.refresh_from_db()
-    assert onward.continued_after_end is False
+    assert onward.continued_after_end is None
+
+
+def test_the_onward_form_says_consent_is_missing_before_anything_is_filled_in(client_for, adviser_a, referral,
+                                                                               service):
+    referral.patient.consent_share = False
+    referral.patient.save()
+    page = client_for(adviser_a).get(_create_url(referral, service)).text
+    assert "Consent to share is missing" in page
+    assert reverse("referrals:consent", args=[referral.pk]) in page and _other_url(referral) in page
+    assert "Make the onward referral" not in page  # no form to fill in that could only be refused
+
+
+def test_with_consent_the_onward_form_is_there(client_for, adviser_a, referral, service):
+    page = client_for(adviser_a).get(_create_url(referral, service)).text
+    assert "Consent to share is missing" not in page and "Make the onward referral" in page

@@ -97,7 +97,8 @@ def test_onward_referral_with_a_future_date_is_refused(client_for, adviser_a, re
 def test_non_vcs_referral_or_signpost_needs_a_destination(client_for, adviser_a, referral):
     url = reverse("providers:onward_create_other", args=[referral.pk])
     client = client_for(adviser_a)
-    assert "This field is required." in client.post(url, {"kind": "signpost", "made_date": today().isoformat()}).text
+    assert "Enter where the person is sent." in client.post(url, {"kind": "signpost",
+                                                                  "made_date": today().isoformat()}).text
     client.post(url, {"kind": "non_vcs", "destination": "Adult Social Care", "made_date": today().isoformat()})
     assert OnwardReferral.objects.get().destination == "Adult Social Care"
 
@@ -122,7 +123,7 @@ def test_provider_staff_see_only_what_they_need_of_their_own_referrals(client_fo
     _onward(elsewhere, OnwardStatus.SENT, family_name="Elsewhere")
     proposed = _onward(service, OnwardStatus.PROPOSED, family_name="NotYetSent")
     client = client_for(provider_staff)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         page = client.get(reverse("providers:inbox")).text
     patient = mine.referral.patient
     assert "Mine" in page and patient.phone in page and "Prefers mornings" in page
@@ -131,7 +132,7 @@ def test_provider_staff_see_only_what_they_need_of_their_own_referrals(client_fo
         assert hidden not in page
     for i in range(4):
         _onward(service, OnwardStatus.ACCEPTED, family_name=f"More{i}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("providers:inbox"))
     assert client.get(reverse("casework:referral", args=[mine.referral_id])).status_code == 404
 
@@ -180,12 +181,13 @@ def test_spot_purchase_asked_for_and_decided(client_for, adviser_a, manager, ref
                                             django_capture_on_commit_callbacks):
     url = reverse("providers:spot_purchase_create", args=[referral.pk])
     client = client_for(adviser_a)
-    for cost, message in [("0", "Ensure this value is greater than or equal to 0.01."),
-                          ("-5", "Ensure this value is greater than or equal to 0.01.")]:
+    for cost, message in [("0", "The cost in pounds must be 0.01 or more."),
+                          ("-5", "The cost in pounds must be 0.01 or more.")]:
         response = client.post(url, {"provider": service.provider.pk, "description": "Taxi", "reason": "x",
                                      "cost": cost})
         assert message in response.text
-    assert "This field is required." in client.post(url, {"provider": service.provider.pk, "description": "Taxi",
+    assert "Enter why no commissioned service fits." in client.post(url, {"provider": service.provider.pk,
+                                                                          "description": "Taxi",
                                                           "cost": "40"}).text
     assert not SpotPurchase.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):

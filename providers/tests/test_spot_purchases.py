@@ -80,12 +80,13 @@ def test_referral_page_lists_the_request(client_for, adviser_a, referral, good):
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("cost", "0", "Ensure this value is greater than or equal to 0.01."),
-    ("cost", "-5", "Ensure this value is greater than or equal to 0.01."),
-    ("cost", "lots", "Enter a number."),
-    ("cost", "", "This field is required."),
-    ("reason", "", "This field is required."),
-    ("description", "", "This field is required."),
+    ("cost", "0", "The cost in pounds must be 0.01 or more."),
+    ("cost", "-5", "The cost in pounds must be 0.01 or more."),
+    ("cost", "lots", "Enter the cost in pounds as a number, like 12.50."),
+    ("cost", "99999999", "The cost in pounds must be less than 10,000,000."),
+    ("cost", "", "Enter the cost in pounds."),
+    ("reason", "", "Enter why no commissioned service fits."),
+    ("description", "", "Enter what is to be bought."),
 ])
 def test_bad_input_is_refused_with_the_message_and_nothing_written(client_for, adviser_a, referral, good, field,
                                                                   value, message, mailoutbox,
@@ -101,7 +102,7 @@ def test_bad_input_is_refused_with_the_message_and_nothing_written(client_for, a
 def test_inactive_provider_cannot_be_chosen(client_for, adviser_a, referral, good):
     closed = ProviderFactory(active=False)
     response = client_for(adviser_a).post(_create_url(referral), {**good, "provider": closed.pk})
-    assert "Select a valid choice." in response.text
+    assert "Choose the provider from the list." in response.text
     assert not SpotPurchase.objects.exists()
 
 

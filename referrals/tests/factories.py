@@ -2,9 +2,9 @@ import datetime as dt
 
 import factory
 
-from referrals.models import Patient, Referral, Sex
+from referrals.models import Patient, PatientMoveRequest, Referral, Sex
 from sps.lib.nhs_number import with_check_digit
-from sps.tests.factories import PracticeFactory
+from sps.tests.factories import GPFactory, PracticeFactory
 
 
 def valid_nhs_number(n: int) -> str:
@@ -41,3 +41,15 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     referral_date = dt.date(2026, 10, 1)
     reason = "Lives alone; three A&E attendances after falls."
     needs = ["befriending", "community_transport"]
+
+
+class PatientMoveRequestFactory(factory.django.DjangoModelFactory):
+    """A practice's open request to move a patient registered elsewhere to it."""
+
+    class Meta:
+        model = PatientMoveRequest
+
+    patient = factory.SubFactory(PatientFactory)
+    to_practice = factory.SubFactory(PracticeFactory)
+    requested_by = factory.SubFactory(GPFactory, practice=factory.SelfAttribute("..to_practice"))
+    reason = "Registered with us on 01/10/2026."

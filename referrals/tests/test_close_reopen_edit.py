@@ -29,7 +29,8 @@ def test_adviser_closes_with_a_reason_and_the_timeline_says_so(client_for, advis
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    ({"reason": "", "note": ""}, "This field is required."),
+    ({"reason": "", "note": ""}, "Choose the reason for closing."),
+    ({"reason": "other", "note": "x" * 1001}, "The note must be 1,000 characters or fewer: you entered 1,001."),
     ({"reason": "other", "note": ""}, "Say why the referral is closed."),
     ({"reason": "died", "note": "", "closed_date": "2099-01-01"}, "between the referral date and today"),
 ])
@@ -47,7 +48,7 @@ def test_reopen_needs_a_reason_and_returns_to_where_it_was(client_for, adviser_a
     supported.save()
     client = client_for(adviser_a)
     url = reverse("casework:reopen", args=[supported.pk])
-    assert "This field is required." in client.post(url, {"reason": ""}).text
+    assert "Enter the reason for reopening it." in client.post(url, {"reason": ""}).text
     client.post(url, {"reason": "Moved back to the area."})
     supported.refresh_from_db()
     assert (supported.status, supported.closed_date, supported.reopen_reason) == (

@@ -41,9 +41,9 @@ def test_patient_may_be_referred_again_once_the_referral_is_closed(client_for, g
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("consent_referral", "", "The patient must agree to the referral before it is sent."),
-    ("reason", "", "This field is required."),
-    ("risk_score", "101", "Ensure this value is less than or equal to 100."),
-    ("needs", "gardening", "Select a valid choice. gardening is not one of the available choices."),
+    ("reason", "", "Enter the reason for referral."),
+    ("risk_score", "101", "Enter the risk-stratification score as a whole number from 0 to 100."),
+    ("needs", "gardening", "Choose the needs from the list."),
     ("mdt_date", "2099-01-01", "The MDT meeting date cannot be in the future."),
 ])
 def test_bad_input_is_refused_with_the_message_and_nothing_written(client_for, gp_a, field, value, message):

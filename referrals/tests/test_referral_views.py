@@ -55,7 +55,7 @@ def test_adviser_sees_linked_practices_and_assigned_referrals(client_for, advise
 def test_manager_sees_every_referral_and_filters(client_for, manager, gp_a, two_practices,
                                                 django_assert_num_queries):
     client = client_for(manager)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # and the count of practices' requests to move a patient
         page = client.get(reverse("referrals:list")).text
     assert "Alpha0" in page and "Beta0" in page
     by_practice = client.get(reverse("referrals:list"), {"practice": gp_a.practice.pk}).text
@@ -102,14 +102,16 @@ def test_find_patient_within_the_practice_only(client_for, gp_a, gp_b):
     client = client_for(gp_a)
     found = client.post(reverse("referrals:find_patient"), {"nhs_number": "943 476 5919"}).text
     assert "Ours" in found and reverse("referrals:create", args=[ours.pk]) in found
-    missing = client.post(reverse("referrals:find_patient"), {"nhs_number": theirs.nhs_number}).text
-    assert "is registered at your practice" in missing and "Theirs" not in missing
+    elsewhere = client.post(reverse("referrals:find_patient"), {"nhs_number": theirs.nhs_number}).text
+    assert "registered at another practice" in elsewhere and "Theirs" not in elsewhere
+    missing = client.post(reverse("referrals:find_patient"), {"nhs_number": "4010232137"}).text
+    assert "is registered at your practice" in missing
     assert f'href="{reverse("referrals:patient_create")}"' in missing  # the number is not in the link...
     add = client.get(reverse("referrals:patient_create")).text
-    assert f'value="{theirs.nhs_number}"' in add  # ...but the form starts with it
+    assert 'value="4010232137"' in add  # ...but the form starts with it
     assert "Ours" not in client.get(reverse("referrals:find_patient"), {"nhs_number": "9434765919"}).text
     bad = client.post(reverse("referrals:find_patient"), {"nhs_number": "9434765918"}).text
-    assert "9434765918 fails the NHS number check" in bad
+    assert "Enter the NHS number as 10 digits, like 943 476 5919: this one&#x27;s check digit is wrong" in bad
 
 
 def test_find_patient_shows_an_open_referral(client_for, gp_a, adviser_a):
@@ -136,11 +138,13 @@ def test_gp_adds_a_patient_to_their_practice(client_for, gp_a):
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("nhs_number", "9434765918", "9434765918 fails the NHS number check"),
-    ("nhs_number", "1111111111", "all digits the same"),
+    ("nhs_number", "9434765918", "this one&#x27;s check digit is wrong"),
+    ("nhs_number", "1111111111", "all its digits are the same"),
     ("postcode", "XX1", "XX1 is not a UK postcode"),
     ("date_of_birth", (today() + dt.timedelta(days=1)).isoformat(), "The date of birth cannot be in the future."),
-    ("family_name", "", "This field is required."),
+    ("family_name", "", "Enter the family name."),
+    ("address", "", "Enter the patient&#x27;s address"),
+    ("phone", "call me maybe", "Enter the phone number as a UK number"),
 ])
 def test_adding_a_patient_with_bad_input_writes_nothing(client_for, gp_a, field, value, message):
     response = client_for(gp_a).post(reverse("referrals:patient_create"), {**PATIENT, field: value})
@@ -168,7 +172,8 @@ def received(gp_a):
 
 
 def test_gp_withdraws_before_acceptance(client_for, gp_a, received):
-    response = client_for(gp_a).post(reverse("referrals:withdraw", args=[received.pk]), follow=True)
+    response = client_for(gp_a).post(reverse("referrals:withdraw", args=[received.pk]),
+                                     {"reason": "Referred in error."}, follow=True)
     assert "Referral withdrawn." in response.text
     received.refresh_from_db()
     assert (received.status, received.withdrawn_date) == (Status.WITHDRAWN, today())
@@ -177,7 +182,8 @@ def test_gp_withdraws_before_acceptance(client_for, gp_a, received):
 def test_withdrawing_an_accepted_referral_is_refused(client_for, gp_a, adviser_a, received):
     received.status, received.adviser = Status.ACCEPTED, adviser_a
     received.save()
-    response = client_for(gp_a).post(reverse("referrals:withdraw", args=[received.pk]), follow=True)
+    response = client_for(gp_a).post(reverse("referrals:withdraw", args=[received.pk]),
+                                     {"reason": "Referred in error."}, follow=True)
     assert "This referral is accepted, so it cannot be withdrawn." in response.text
     received.refresh_from_db()
     assert received.status == Status.ACCEPTED
@@ -203,7 +209,7 @@ def test_accepting_twice_is_refused(client_for, adviser_a, adviser_other, receiv
 def test_adviser_declines_with_a_reason(client_for, adviser_a, received):
     client = client_for(adviser_a)
     empty = client.post(reverse("referrals:decline", args=[received.pk]), {"reason": ""})
-    assert "This field is required." in empty.text
+    assert "Enter the reason for declining the referral." in empty.text
     received.refresh_from_db()
     assert received.status == Status.RECEIVED
     client.post(reverse("referrals:decline", args=[received.pk]), {"reason": "No long-term condition recorded."})
@@ -244,8 +250,7 @@ def test_lifecycle_actions_need_a_login(client, received, name):
     assert client.post(url).url == _login_url(url)
 
 
-@pytest.mark.parametrize(("name", "persona"), [("referrals:withdraw", "gp_a"), ("referrals:accept", "adviser_a"),
-                                               ("referrals:assign", "manager")])
+@pytest.mark.parametrize(("name", "persona"), [("referrals:accept", "adviser_a"), ("referrals:assign", "manager")])
 def test_post_only_actions_refuse_get(request, client_for, received, name, persona):
     assert client_for(request.getfixturevalue(persona)).get(reverse(name, args=[received.pk])).status_code == 405
 

@@ -1,13 +1,15 @@
 """What every import handler shares: row errors, counts, and writing by natural key with history."""
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import ClassVar
 
 from django.db import models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from reports.imports.fields import CellError
+from reports.imports.fields import AS_CLEARED, CellError, Keep, not_clear, optional
 from reports.imports.reader import Row
 from reports.models import ImportBatch
 from sps.models import User
@@ -22,6 +24,71 @@ class RowError:
     def __str__(self) -> str:
         where = f"line {self.line}, {self.column}" if self.column else f"line {self.line}"
         return f"{where}: {self.message}"
+
+
+@dataclass
+class FieldChange:
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowChange:
+    """What importing one row would change in what is stored: each column's value now and after."""
+
+    line: int
+    row: str  # the row by its natural key, as the file gives it
+    fields: list[FieldChange]
+
+    def __str__(self) -> str:
+        changes = "; ".join(f"{c.column}: {c.old} -> {c.new}" for c in self.fields)
+        return f"line {self.line} ({self.row}): {changes}"
+
+
+MAX_CHANGES_SHOWN = 1000
+# The forms of a value every kind takes (fields.py), as the column notes on the imports page say them.
+DATE = "YYYY-MM-DD or DD/MM/YYYY"
+MONEY = "pounds, £ and thousands commas allowed"
+YES_NO = "yes or no (also true/false, 1/0, y/n)"
+BLANK_SHOWN = "(blank)"
+# How a related object is named in a change: by the code the import files use for it.
+LABEL_FIELDS = ("ods_code", "username", "code", "ref", "nhs_number")
+
+
+def shown_value(value) -> str:
+    """A stored or imported value as the check shows it: dates and money as on every page, yes/no, blank."""
+    if value is None or value == "":
+        return BLANK_SHOWN
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, Decimal):
+        return f"£{value:,.2f}"
+    return str(value)
+
+
+def field_changes(model: type[models.Model], diff: dict[tuple, dict], columns: dict[str, str] | None = None,
+                  ) -> dict[tuple, list[FieldChange]]:
+    """`upsert`'s diff as the check shows it: each field under its column's name in the file (`columns` maps the
+    fields named otherwise), a related object by its code, looked up once per relation for the whole chunk."""
+    columns = columns or {}
+    names = {name: _related_names(model, name, diff) for name in {n for changes in diff.values() for n in changes}}
+    return {key: [FieldChange(columns.get(name, name), *(shown_value(names[name].get(v, v)) for v in pair))
+                  for name, pair in changes.items()]
+            for key, changes in diff.items()}
+
+
+def _related_names(model: type[models.Model], name: str, diff: dict[tuple, dict]) -> dict:
+    """{primary key: code} for the objects a relation `name` points to in `diff`; {} for any other field."""
+    field = model._meta.get_field(name)
+    if not field.is_relation:
+        return {}
+    related = field.related_model
+    label = next((f for f in LABEL_FIELDS if any(x.name == f for x in related._meta.get_fields())), "pk")
+    keys = {v for changes in diff.values() if name in changes for v in changes[name] if v is not None}
+    return dict(related.objects.filter(pk__in=keys).values_list("pk", label))
 
 
 class RowRejected(Exception):
@@ -52,8 +119,20 @@ class Cells:
         self.errors: list[RowError] = []
 
     def __call__(self, parse: Callable, column: str, *args, **kwargs):
+        """A column that must hold a value when it is given: CLEAR_WORD cannot empty it."""
+        value = self.row.values.get(column, "")
         try:
-            return parse(column, self.row.values.get(column, ""), *args, **kwargs)
+            not_clear(column, value)
+            return parse(column, value, *args, **kwargs)
+        except CellError as error:
+            self.errors.append(RowError(self.row.line, error.column, error.message))
+            return None
+
+    def optional(self, parse: Callable, column: str, *args, default=AS_CLEARED, cleared=None, **kwargs):
+        """An optional column (fields.optional): a blank cell keeps the stored value, Keep(default)."""
+        try:
+            return optional(parse, column, self.row.values.get(column, ""), *args, default=default,
+                            cleared=cleared, **kwargs)
         except CellError as error:
             self.errors.append(RowError(self.row.line, error.column, error.message))
             return None
@@ -67,16 +146,41 @@ class Cells:
 
 
 class Handler:
-    """One KIND of import. `columns` maps each column to whether it is required."""
+    """One KIND of import. `columns` maps each column to whether it is required. For the imports page (and so
+    that the formats shown cannot drift from the import): `about` says what a row is, `key` the columns that
+    match a row to what is stored, `notes` what each column holds, and `example` rows that import (in order)."""
 
     kind = ""
     columns: ClassVar[dict[str, bool]] = {}
+    about = ""
+    key: ClassVar[tuple[str, ...]] = ()
+    notes: ClassVar[dict[str, str]] = {}
+    example: ClassVar[list[dict[str, str]]] = []
     chunk_size = 1000
 
     def __init__(self, *, user: User | None, batch: ImportBatch, options: dict | None = None):
         self.user = user
         self.batch = batch
         self.options = options or {}
+        self.changes: list[RowChange] = []  # the first MAX_CHANGES_SHOWN updated rows
+        self.changed_rows = 0
+
+    def record_changes(self, items: list, outcome: dict[tuple, str], changes: dict[tuple, list[FieldChange]]) -> None:
+        """The changes of the chunk's updated rows, each under the line of the last row of its key (the one written)."""
+        for key, item in {item.key: item for item in items}.items():
+            if outcome.get(key) == "updated":
+                self.record_change(item.line, self.row_name(item), changes.get(key, []))
+
+    def row_name(self, item) -> str:
+        """The row, for the check, by its natural key."""
+        return ", ".join(map(shown_value, item.key))
+
+    def record_change(self, line: int, row: str, changes: list[FieldChange]) -> None:
+        """What an updated row changes, all of it at once (a referral's row changes its patient too)."""
+        if changes:
+            self.changed_rows += 1
+            if len(self.changes) < MAX_CHANGES_SHOWN:
+                self.changes.append(RowChange(line, row, changes))
 
     def prepare(self) -> None:
         """Load the lookup tables the rows refer to, once."""
@@ -94,43 +198,59 @@ class Handler:
         """Release anything the handler holds, whether or not the import went through."""
 
 
-def _differs(obj: models.Model, values: dict) -> bool:
-    return any(getattr(obj, name) != value for name, value in values.items())
+def _raw(value):
+    """A value as the database row holds it: a related object by its primary key."""
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _stored(model: type[models.Model], obj: models.Model, name: str):
+    """What `obj` holds in field `name`; for a relation its key, so that comparing costs no query."""
+    return getattr(obj, model._meta.get_field(name).attname)
 
 
 def upsert(model: type[models.Model], keyed: Iterable[tuple[tuple, dict]], *, key_fields: tuple[str, ...],
-           user: User | None, history: bool = True, stamp: dict | None = None,
+           user: User | None, history: bool = True, stamp: dict | None = None, diff: dict | None = None,
            ) -> tuple[Counts, dict[tuple, models.Model], dict[tuple, str]]:
     """Create or update rows matched on their natural key; the same values again leave a row unchanged.
-    `stamp` (e.g. the import batch) is written on created and updated rows but does not make a row differ.
+    A value `Keep(default)` (a blank optional cell) leaves an existing row's field alone, and gives a new row
+    `default`. `stamp` (e.g. the import batch) is written on created and updated rows but does not make a row differ.
     Writes in bulk, with a history record per change attributed to `user` where the model keeps history.
-    Returns the counts, every object by key, and each key's outcome ("created", "updated" or "unchanged")."""
+    Returns the counts, every object by key, and each key's outcome ("created", "updated" or "unchanged"); with
+    `diff`, fills it with each updated key's {field: (stored, new)}, relations by their primary key."""
     keyed = dict(keyed)  # a key repeated in the chunk: the last row wins
     stamp = stamp or {}
     if not keyed:
         return Counts(), {}, {}
-    first = key_fields[0]
     existing = {
-        tuple(getattr(obj, name) for name in key_fields): obj
-        for obj in model.objects.filter(**{f"{first}__in": {key[0] for key in keyed}})
+        tuple(_stored(model, obj, name) for name in key_fields): obj
+        for obj in model.objects.filter(**{f"{key_fields[0]}__in": {key[0] for key in keyed}})
     }
-    created, updated, outcome = [], [], {}
+    created, updated, outcome, objects = [], [], {}, {}
     changed_fields: set[str] = set(stamp)
     for key, values in keyed.items():
-        obj = existing.get(key)
+        raw_key = tuple(map(_raw, key))
+        obj = existing.get(raw_key)
         if obj is None:
+            values = {name: value.default if isinstance(value, Keep) else value for name, value in values.items()}
             obj = model(**dict(zip(key_fields, key, strict=True)), **values, **stamp)
             created.append(obj)
-            existing[key] = obj
+            existing[raw_key] = obj
             outcome[key] = "created"
-        elif _differs(obj, values):
-            changed_fields |= {name for name, value in values.items() if getattr(obj, name) != value}
-            for name, value in {**values, **stamp}.items():
-                setattr(obj, name, value)
-            updated.append(obj)
-            outcome[key] = "updated"
         else:
-            outcome[key] = "unchanged"
+            changes = {name: (_stored(model, obj, name), _raw(value)) for name, value in values.items()
+                       if not isinstance(value, Keep) and _stored(model, obj, name) != _raw(value)}
+            if changes:
+                changed_fields |= set(changes)
+                for name, value in {**values, **stamp}.items():
+                    if not isinstance(value, Keep):
+                        setattr(obj, name, value)
+                updated.append(obj)
+                outcome[key] = "updated"
+                if diff is not None:
+                    diff[key] = changes
+            else:
+                outcome[key] = "unchanged"
+        objects[key] = obj
     if history:
         if created:
             bulk_create_with_history(created, model, default_user=user, default_change_reason="Imported")
@@ -142,7 +262,7 @@ def upsert(model: type[models.Model], keyed: Iterable[tuple[tuple, dict]], *, ke
         if updated:
             model.objects.bulk_update(updated, sorted(changed_fields))
     counts = Counts(created=len(created), updated=len(updated), unchanged=len(keyed) - len(created) - len(updated))
-    return counts, {key: existing[key] for key in keyed}, outcome
+    return counts, objects, outcome
 
 
 def tally(outcomes: Iterable[str]) -> Counts:

@@ -19,6 +19,55 @@ class CellError(Exception):
         self.message = message
 
 
+# An optional column's blank cell (or a column left out) leaves what is stored alone: a file exported without some
+# column must never wipe it. To empty a value on purpose the cell says CLEAR_WORD, which no real value can be (no
+# code, date, number or postcode has square brackets, and no name or address is only that word in them).
+CLEAR_WORD = "[clear]"
+
+
+def is_clear(value: str) -> bool:
+    return value.lower() == CLEAR_WORD
+
+
+class Keep:
+    """A blank optional cell: the stored value stays as it is; a new row gets `default`. False, like a blank."""
+
+    __slots__ = ("default",)
+
+    def __init__(self, default=None):
+        self.default = default
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"Keep({self.default!r})"
+
+
+NOT_CLEARABLE = object()  # the `cleared` value of an optional column that always holds a value (yes/no, ...)
+AS_CLEARED = object()  # the default `default`: a new row without the value gets what clearing it gives
+
+
+def optional(parse, column: str, value: str, *args, default=AS_CLEARED, cleared=None, **kwargs):
+    """An optional column: blank keeps the stored value (a new row gets `default`, by default what clearing
+    gives); CLEAR_WORD empties it, to `cleared`; anything else is parsed by `parse`."""
+    if not value:
+        return Keep(cleared if default is AS_CLEARED else default)
+    if is_clear(value):
+        if cleared is NOT_CLEARABLE:
+            raise CellError(column, f"cannot be cleared ({CLEAR_WORD}): it always has a value; leave the cell blank "
+                                    "to keep the one stored")
+        return cleared
+    return parse(column, value, *args, **kwargs)
+
+
+def not_clear(column: str, value: str) -> None:
+    """CLEAR_WORD in a column that must hold a value (required, or part of what identifies the row)."""
+    if is_clear(value):
+        raise CellError(column, f"cannot be cleared ({CLEAR_WORD}): this column must have a value, or identifies "
+                                "the row")
+
+
 def shown(value: str, *, limit: int = 40) -> str:
     """A cell as an error message quotes it: a long one shortened, so that a thousand errors stay readable."""
     return value if len(value) <= limit else f"{value[:limit]}... ({len(value)} characters)"

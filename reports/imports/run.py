@@ -11,7 +11,7 @@ from typing import BinaryIO, TextIO
 
 from django.db import transaction
 
-from reports.imports.base import Counts, RowError, RowRejected
+from reports.imports.base import Counts, RowChange, RowError, RowRejected
 from reports.imports.episodes import EpisodesHandler
 from reports.imports.kinds import (
     CostsHandler,
@@ -23,6 +23,7 @@ from reports.imports.kinds import (
     StarHandler,
     UsersHandler,
 )
+from reports.imports.postcodes import PostcodesHandler
 from reports.imports.reader import NUL_MESSAGE, FileError, read_rows
 from reports.models import ImportBatch
 from sps.exports import safe_cell
@@ -31,7 +32,7 @@ from sps.models import User
 
 # In the order a new deployment imports them (formats.md).
 HANDLERS = {h.kind: h for h in [PracticesHandler, UsersHandler, ProvidersHandler, GrantsHandler, ReferralsHandler,
-                                OnwardHandler, StarHandler, EpisodesHandler, CostsHandler]}
+                                OnwardHandler, StarHandler, EpisodesHandler, CostsHandler, PostcodesHandler]}
 COLUMNS = {kind: handler.columns for kind, handler in HANDLERS.items()}
 MAX_ERRORS_SHOWN = 1000
 COVERED_FROM = dt.date(1900, 1, 1)
@@ -48,6 +49,9 @@ class ImportResult:
     file_error: str = ""
     notes: list[str] = field(default_factory=list)
     batch: ImportBatch | None = None
+    # What the updated rows change, column by column (the first MAX_CHANGES_SHOWN rows of `changed_rows`).
+    changes: list[RowChange] = field(default_factory=list)
+    changed_rows: int = 0
 
     @property
     def written(self) -> bool:
@@ -126,6 +130,7 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
             if result.error_count and not skip_invalid:
                 raise _Abort
             result.counts += handler.finish()
+            result.changes, result.changed_rows = handler.changes, handler.changed_rows
             result.counts.rejected = result.error_count_rows
             for name in ("created", "updated", "unchanged", "ignored", "rejected"):
                 setattr(batch, name, getattr(result.counts, name))
@@ -136,6 +141,7 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
     except _Abort:
         result.aborted = True
         result.counts = Counts(rejected=result.error_count_rows)
+        result.changes, result.changed_rows = [], 0
     except FileError as error:
         result.file_error = str(error)
         result.counts = Counts()

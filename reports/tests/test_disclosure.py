@@ -390,7 +390,7 @@ def one_person_and_a_crowd(db):
 
 
 FIGURE_COLUMNS = {"episodes": [1, 3, 4, 5, 6], "roi": [1, 3, 4], "areas": [1, 2, 3, 4]}
-HEADCOUNT = {"episodes": "Engaged people with a year of follow-up", "roi": "Engaged people",
+HEADCOUNT = {"episodes": "People with a year of hospital data", "roi": "Engaged people",
              "wellbeing": "People with a follow-up"}
 
 

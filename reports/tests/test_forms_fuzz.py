@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import reports.forms
 from reports.forms import ReportForm
 from reports.imports.run import HANDLERS
-from reports.tests.test_imports_fuzz import import_files, known  # noqa: F401 (a fixture)
+from reports.tests.test_imports_fuzz import import_files
 from sps.tests.fuzzing import (
     FUZZ,
     assert_clean_outcome,
@@ -82,7 +82,7 @@ def import_dir(settings, tmp_path):
 @pytest.mark.parametrize("kind", HANDLERS)
 @FUZZ
 @given(data=st.data())
-def test_import_page_answers_any_upload(client_for, manager, known, import_dir, kind, data):  # noqa: F811
+def test_import_page_answers_any_upload(client_for, manager, known, import_dir, kind, data):
     content, _ = data.draw(import_files(kind), label="file")
     # A name a browser could send: Django answers 400 to a part's headers past 1024 bytes.
     name = data.draw(hostile_text(), label="name")[:100].replace("/", "") + ".csv"

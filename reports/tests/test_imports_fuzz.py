@@ -11,9 +11,6 @@ from django.urls import reverse
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from providers.models import Service
-from referrals.models import Status
-from referrals.tests.factories import ReferralFactory
 from reports.imports.run import HANDLERS, ImportResult, run_import
 from reports.models import ImportBatch
 from sps.lib.dates import today
@@ -23,7 +20,7 @@ AREAS = ["lifestyle", "looking_after_yourself", "managing_symptoms", "work_volun
          "family_friends", "feeling_positive"]
 NHS = "9434765919"  # the patient of referral R1
 
-# A row of each KIND that imports into the `known` data below.
+# A row of each KIND that imports into the `known` data (conftest.py).
 GOOD = {
     "practices": {"ods_code": "C88001", "name": "New Street Surgery", "postcode": "S60 1AA", "address": "1 New St",
                   "adviser_usernames": "adviser_a", "active": "yes"},
@@ -49,6 +46,7 @@ GOOD = {
     "episodes": {"nhs_number": NHS, "episode_type": "nel_admission", "start_date": "2025-01-01",
                  "end_date": "2025-01-05", "episode_ref": "E1"},
     "costs": {"date": "2026-04-01", "amount": "1,000", "description": "Salaries"},
+    "postcodes": {"pcds": "S66 8AB", "lat": "53.4232", "long": "-1.2012"},
 }
 
 
@@ -60,15 +58,6 @@ def test_every_kind_is_fuzzed_and_its_good_row_imports(known):
         assert result.counts.created + result.counts.updated == 1, (kind, result.summary())
 
 
-@pytest.fixture
-def known(practice_a, adviser_a, provider_staff):
-    """What the GOOD rows refer to: practice C87001, adviser_a, provider RVBS with service RVBS-1, referral R1."""
-    Service.objects.create(provider=provider_staff.provider, code="RVBS-1", name="Telephone befriending",
-                           category="befriending")
-    ReferralFactory(ref="R1", patient__nhs_number=NHS, patient__practice=practice_a, practice=practice_a,
-                    status=Status.ACCEPTED, adviser=adviser_a, referral_date=dt.date(2025, 5, 1))
-
-
 def cells() -> st.SearchStrategy[str]:
     """What a cell might hold: anything, or something near a real value."""
     return st.one_of(
@@ -77,7 +66,8 @@ def cells() -> st.SearchStrategy[str]:
         st.sampled_from(["R1", "RVBS", "RVBS-1", "C87001", "adviser_a", NHS, "9434765918", "0000000000",
                          "received", "accepted", "closed", "commissioned", "signpost", "baseline", "gp_staff",
                          "provider_staff", "nel_admission", "yes", "no", "£1,000,000,000,000", "1e400", "1E+999999",
-                         "0.001", "12345678901.99", "-0.00", "1;2;3", ";;", "RVBS-1;RVBS-1", "ZZ99 3VZ"]),
+                         "0.001", "12345678901.99", "-0.00", "1;2;3", ";;", "RVBS-1;RVBS-1", "ZZ99 3VZ", "[clear]",
+                         "[CLEAR]"]),
     )
 
 

@@ -75,6 +75,11 @@ class Command(BaseCommand):
             sys.exit(1)
         prefix = "Dry run, nothing written: would be " if result.dry_run else ""
         self.stdout.write(f"{prefix}{result.summary()}.")
+        if result.dry_run:  # what each updated row would change, so that nothing is overwritten unseen
+            for change in result.changes:
+                self.stdout.write(str(change))
+            if result.changed_rows > len(result.changes):
+                self.stdout.write(f"... and {result.changed_rows - len(result.changes)} more updated rows.")
         if options["skip_invalid"] and result.counts.rejected:
             self.stdout.write(f"Rejected rows are in {options['skip_invalid']}.")
         for note in result.notes:
