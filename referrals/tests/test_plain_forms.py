@@ -7,13 +7,13 @@ from django import forms
 from django.urls import reverse
 
 import referrals.forms
-from sps.plain import PlainErrors
 from referrals.models import Patient, Referral, Status
 from referrals.tests.factories import PatientFactory, ReferralFactory
 from referrals.tests.test_referral_create import GOOD
 from referrals.tests.test_referral_views import PATIENT
 from sps.models import Practice
 from sps.phone import normalise_uk_phone
+from sps.plain import PlainErrors
 from sps.tests.fuzzing import form_classes
 
 # Django's defaults that leaked through to the GP forms, and the old NHS number message.
