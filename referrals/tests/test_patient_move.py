@@ -176,8 +176,8 @@ def test_inactive_managers_are_not_emailed(client_for, gp_a, manager, elsewhere,
 
 def test_the_managers_referral_list_points_to_waiting_requests(client_for, manager, gp_a):
     client = client_for(manager)
-    assert reverse("referrals:move_requests") not in client.get(reverse("referrals:list")).text
+    assert "requests from practices to move a patient" not in client.get(reverse("referrals:list")).text
     PatientMoveRequestFactory.create_batch(2)
     page = client.get(reverse("referrals:list")).text
-    assert reverse("referrals:move_requests") in page and "2 requests from practices to move a patient" in page
+    assert "2 requests from practices to move a patient" in page  # the page is also in the manager's menu
     assert reverse("referrals:move_requests") not in client_for(gp_a).get(reverse("referrals:list")).text
