@@ -18,12 +18,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncMonth
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, RowNumber, TruncMonth
 
 from outcomes.models import ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, LOW
@@ -67,11 +67,12 @@ def cohort(start: dt.date, end: dt.date, practice: str | None = None, *,
     their earliest such referral (on the same date, the one created first). With `per_practice`, every practice's
     own cohort at once: a patient referred by two practices counts once at each."""
     eligible = period_referrals(start, end, practice).exclude(status__in=[Status.WITHDRAWN, Status.DECLINED])
-    first = eligible.filter(patient=OuterRef("patient"))
-    if per_practice:
-        first = first.filter(practice=OuterRef("practice"))
-    first = first.order_by("referral_date", "created_at", "pk")
-    return eligible.filter(pk=Subquery(first.values("pk")[:1]))
+    # One pass numbering each patient's referrals, not a subquery per referral: the planner cannot estimate the
+    # latter's rows, and at 100,000 referrals chose a plan that grew with the square of the cohort (issue 13).
+    ranked = eligible.annotate(nth=Window(
+        RowNumber(), partition_by=[F("patient_id"), *([F("practice_id")] if per_practice else [])],
+        order_by=[F("referral_date").asc(), F("created_at").asc(), F("pk").asc()]))
+    return Referral.objects.filter(pk__in=ranked.filter(nth=1).values("pk")).order_by()
 
 
 def engaged(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
