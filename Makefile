@@ -8,7 +8,7 @@ TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret SECURE_COOKIES=off EMAIL_U
 	SITE_URL=http://127.0.0.1:8000 SECURE_SSL_REDIRECT=off SECURE_HSTS_SECONDS=0
 SQLITE_URL := sqlite:///$(CURDIR)/db.sqlite3
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench backup restore
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,12 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py bench_import'
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo --force >/dev/null && $(BIN)/python manage.py bench_reports'
+
+# Backups of the PostgreSQL database of DATABASE_URL (docs/deployment.md): `make backup [BACKUP=path]` writes
+# var/backups/sps-<date-time>.dump unless told otherwise; `make restore BACKUP=path` replaces the database's
+# contents with it, after asking. Neither installs anything, so both are safe to run from cron.
+backup:
+	$(BIN)/python manage.py backup $(if $(BACKUP),"$(BACKUP)")
+
+restore:
+	$(BIN)/python manage.py restore "$(BACKUP)"

@@ -119,6 +119,16 @@ TEMPLATES = [
 # With DEBUG on, unset or empty is the embedded SQLite default; with DEBUG off, SQLite only if named.
 DATABASE_URL = required("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Simultaneous saves wait their turn instead of failing with "database is locked": every transaction takes
+    # the write lock when it begins (a read that later writes cannot be refused mid-way), and waits up to 20 s
+    # for it. WAL lets pages be read while a save is written.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sps.User"
