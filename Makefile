@@ -43,10 +43,11 @@ bench: $(VENV)/.installed
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo --force >/dev/null && $(BIN)/python manage.py bench_reports'
 
 # Backups of the PostgreSQL database of DATABASE_URL (docs/deployment.md): `make backup [BACKUP=path]` writes
-# var/backups/sps-<date-time>.dump unless told otherwise; `make restore BACKUP=path` replaces the database's
-# contents with it, after asking. Neither installs anything, so both are safe to run from cron.
+# var/backups/sps-<date-time>.dump unless told otherwise (KEEP_DAYS=N: then deletes the backups there older than
+# N days); `make restore BACKUP=path` replaces the database's contents with it, after asking. Neither installs
+# anything, so both are safe to run from cron.
 backup:
-	$(BIN)/python manage.py backup $(if $(BACKUP),"$(BACKUP)")
+	$(BIN)/python manage.py backup $(if $(BACKUP),"$(BACKUP)") $(if $(KEEP_DAYS),--keep-days "$(KEEP_DAYS)")
 
 restore:
 	$(BIN)/python manage.py restore "$(BACKUP)"
