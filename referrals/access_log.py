@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 
 from referrals.models import AccessAction, AccessEvent, Patient, Referral
+from sps.client_ip import client_ip
 
 
 def _address(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is the proxy's behind one; the proxy's own log links the two.
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def record(request: HttpRequest, action: str, what: str, *, referrals: Iterable[Referral] = (),

@@ -169,3 +169,18 @@ def test_no_template_has_inline_script_style_or_event_handlers():
         assert " style=" not in text and "<style" not in text, path
         for tag in re.findall(r"<script[^>]*>", text):
             assert "src=" in tag, (path, tag)
+
+
+def test_behind_the_proxy_the_lockout_counts_each_client_not_the_proxy(client, gp_a, settings):
+    """Every request reaches the service from the proxy's address; the client's is the last X-Forwarded-For."""
+    settings.BEHIND_HTTPS_PROXY = True
+
+    def through_proxy(c, username, password, client_address):
+        return c.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.0.0.99",
+                      HTTP_X_FORWARDED_FOR=f"6.6.6.6, {client_address}")
+
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy(client, f"guess{n}", "wrong password!", "192.0.2.10")
+    assert through_proxy(Client(), "gp_a", PASSWORD, "192.0.2.10").status_code == 429  # that client is locked out
+    assert through_proxy(Client(), "gp_a", PASSWORD, "192.0.2.20").status_code == 302  # the others are not
+    assert not AccessFailureLog.objects.filter(ip_address__in=["10.0.0.99", "6.6.6.6"]).exists()
