@@ -4,10 +4,11 @@ from outcomes.models import AssessmentKind, ReadingKind
 from outcomes.star import AREAS, SCALE
 from referrals.forms import DateInput
 from sps.categories import Category
+from sps.idempotency import IdempotentForm
 from sps.plain import PlainErrors
 
 
-class HomeVisitForm(PlainErrors, forms.Form):
+class HomeVisitForm(PlainErrors, IdempotentForm, forms.Form):
     """One page for a visit: the contact, the needs, the notes and, when it is one, the star reading.
     Scores are checked by the service so that every rule gives its message next to its field."""
 
@@ -46,4 +47,5 @@ class HomeVisitForm(PlainErrors, forms.Form):
             "reading_kind": data["reading_kind"],
             "scores": {area.key: data.get(area.key) for area in AREAS},
             "area_notes": {area.key: data.get(f"note_{area.key}", "") for area in AREAS},
+            "idempotency_key": data["idempotency_key"],
         }

@@ -5,6 +5,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from outcomes.star import AREA_KEYS, AREAS
+from sps.idempotency import idempotency_key_field
 
 
 class AssessmentKind(models.TextChoices):
@@ -22,6 +23,7 @@ class Assessment(models.Model):
     kind = models.CharField(max_length=20, choices=AssessmentKind.choices, default=AssessmentKind.HOME_VISIT)
     needs = models.JSONField(default=list, blank=True, help_text="Categories of need identified (domain.md).")
     notes = models.TextField(blank=True)
+    idempotency_key = idempotency_key_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

@@ -1,6 +1,7 @@
 """Recording assessments and star readings."""
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,7 +52,8 @@ def check_reading(*, referral: Referral, kind: str, on: dt.date, scores: dict[st
 @transaction.atomic
 def assessment_record(*, referral: Referral, by: User, date: dt.date, kind: str, needs: list[str],
                       notes: str = "", reading_kind: str = "", scores: dict[str, int | None] | None = None,
-                      area_notes: dict[str, str] | None = None) -> Assessment:
+                      area_notes: dict[str, str] | None = None,
+                      idempotency_key: uuid.UUID | None = None) -> Assessment:
     """Record a contact and, for a baseline, review or discharge, its star reading. Recording the baseline
     moves the referral to `assessed` (domain.md lifecycle)."""
     # Lock the referral: two advisers recording a baseline at once must not both succeed.
@@ -61,7 +63,8 @@ def assessment_record(*, referral: Referral, by: User, date: dt.date, kind: str,
         check_reading(referral=referral, kind=reading_kind, on=date, scores=scores or {})
     elif date > today() or date < referral.referral_date:
         raise ValidationError({"date": "The date must be between the referral date and today."})
-    assessment = Assessment(referral=referral, adviser=by, date=date, kind=kind, needs=list(needs), notes=notes)
+    assessment = Assessment(referral=referral, adviser=by, date=date, kind=kind, needs=list(needs), notes=notes,
+                            idempotency_key=idempotency_key)
     save_checked(assessment, by=by)
     _update_needs(referral, needs, by=by)
     if reading_kind:

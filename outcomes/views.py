@@ -11,6 +11,7 @@ from referrals import access_log
 from referrals.selectors import referrals_for
 from sps.access import role_required
 from sps.forms import form_errors_from
+from sps.idempotency import create_once
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES
 
@@ -26,14 +27,16 @@ def home_visit(request: HttpRequest, referral_pk: int) -> HttpResponse:
     })
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.assessment_record(referral=referral, by=request.user,
-                                                    **form.service_arguments())
+            assessment, made = create_once(
+                request, referral.assessments.all(), form.cleaned_data["idempotency_key"],
+                lambda: services.assessment_record(referral=referral, by=request.user, **form.service_arguments()))
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            reading = getattr(assessment, "reading", None)
-            messages.success(request, f"{assessment.get_kind_display()} recorded"
-                                      f"{f' with the {reading.get_kind_display().lower()} star' if reading else ''}.")
+            if made:
+                reading = getattr(assessment, "reading", None)
+                star = f" with the {reading.get_kind_display().lower()} star" if reading else ""
+                messages.success(request, f"{assessment.get_kind_display()} recorded{star}.")
             return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "home-visit form", referrals=[referral])
     return render(request, "outcomes/home_visit.html", {

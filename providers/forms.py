@@ -4,6 +4,7 @@ from providers.models import OnwardKind, OnwardStatus, Provider
 from providers.selectors import spot_purchase_providers
 from referrals.forms import DateInput
 from sps.categories import Category
+from sps.idempotency import IdempotentForm
 from sps.plain import PlainErrors
 
 
@@ -39,7 +40,7 @@ class InboxSearchForm(forms.Form):
         return " ".join(self.cleaned_data["q"].split())
 
 
-class OnwardReferralForm(PlainErrors, forms.Form):
+class OnwardReferralForm(PlainErrors, IdempotentForm, forms.Form):
     """An onward referral to a service from the directory."""
 
     nouns = {"need": "the need it meets", "made_date": "the date of the onward referral"}
@@ -54,7 +55,7 @@ class OnwardReferralForm(PlainErrors, forms.Form):
                               help_text="Untick to record it as proposed, to send once you have talked it over.")
 
 
-class OtherOnwardForm(PlainErrors, forms.Form):
+class OtherOnwardForm(PlainErrors, IdempotentForm, forms.Form):
     """A referral to a non-VCS (statutory) destination, or a signpost, written as free text."""
 
     nouns = {"kind": "whether it is a non-VCS referral or a signpost", "destination": "where the person is sent",

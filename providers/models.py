@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from sps.categories import Category
+from sps.idempotency import idempotency_key_field
 from sps.lib.postcode import normalise_postcode
 from sps.validators import validate_postcode
 
@@ -243,6 +244,7 @@ class OnwardReferral(models.Model):
         null=True, blank=True, default=None,
         help_text="The person went on using VCS activity after the service ended; blank while not recorded.",
     )
+    idempotency_key = idempotency_key_field()
 
     history = HistoricalRecords()
 

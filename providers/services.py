@@ -1,6 +1,7 @@
 """Writes for onward referrals and spot purchases, each with its rule from domain.md and issue 3."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -67,7 +68,8 @@ def onward_kind_for(service: Service, on: dt.date) -> str:
 @transaction.atomic
 def onward_referral_create(*, referral: Referral, by: User, service: Service | None = None,
                            kind: str = "", destination: str = "", need: str = "", notes: str = "",
-                           made_date: dt.date | None = None, send: bool = True) -> OnwardReferral:
+                           made_date: dt.date | None = None, send: bool = True,
+                           idempotency_key: uuid.UUID | None = None) -> OnwardReferral:
     """Refer the person on. With a service, the kind follows from it; without, it is `non_vcs` or `signpost`
     with a free-text destination. The referral becomes `active` at its first onward referral."""
     made_date = made_date or today()
@@ -88,7 +90,7 @@ def onward_referral_create(*, referral: Referral, by: User, service: Service | N
         referral=referral, service=service, kind=kind, destination=destination.strip(), need=need, notes=notes,
         status=status, made_date=made_date, made_by=by,
         sent_date=made_date if status == OnwardStatus.SENT else None,
-        ended_date=made_date if status == OnwardStatus.COMPLETED else None,
+        ended_date=made_date if status == OnwardStatus.COMPLETED else None, idempotency_key=idempotency_key,
     )
     save_checked(onward, by=by)
     if referral.status != Status.ACTIVE:

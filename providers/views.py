@@ -27,6 +27,7 @@ from referrals.selectors import referrals_for
 from sps.access import role_required
 from sps.exports import csv_response
 from sps.forms import form_errors_from
+from sps.idempotency import create_once
 from sps.lib.dates import today
 from sps.lib.money import format_pounds
 from sps.models import Role
@@ -71,12 +72,14 @@ def onward_create(request: HttpRequest, referral_pk: int, service_pk: int) -> Ht
                                                              "need": service.category})
     if request.method == "POST" and form.is_valid():
         try:
-            services.onward_referral_create(referral=referral, by=request.user, service=service,
-                                            **form.cleaned_data)
+            _, made = create_once(request, referral.onward_referrals.all(), form.cleaned_data["idempotency_key"],
+                                  lambda: services.onward_referral_create(referral=referral, by=request.user,
+                                                                          service=service, **form.cleaned_data))
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"Referred on to {service.name}.")
+            if made:
+                messages.success(request, f"Referred on to {service.name}.")
             return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "onward referral form", referrals=[referral])
     return render(request, "providers/onward_form.html", {"form": form, "referral": referral, "service": service})
@@ -88,11 +91,14 @@ def onward_create_other(request: HttpRequest, referral_pk: int) -> HttpResponse:
     form = OtherOnwardForm(request.POST or None, initial={"made_date": today(), "kind": "signpost"})
     if request.method == "POST" and form.is_valid():
         try:
-            services.onward_referral_create(referral=referral, by=request.user, **form.cleaned_data)
+            _, made = create_once(request, referral.onward_referrals.all(), form.cleaned_data["idempotency_key"],
+                                  lambda: services.onward_referral_create(referral=referral, by=request.user,
+                                                                          **form.cleaned_data))
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, "Recorded.")
+            if made:
+                messages.success(request, "Recorded.")
             return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "non-VCS referral or signpost form", referrals=[referral])
     return render(request, "providers/onward_other_form.html", {"form": form, "referral": referral})

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from referrals.models import AccessAction, ClosureReason, ConsentHow, Patient, Referral, Source, Status
 from referrals.selectors import advisers_with_caseloads
 from sps.categories import Category
+from sps.idempotency import IdempotentForm
 from sps.lib.dates import today
 from sps.lib.nhs_number import nhs_number_error, normalise_nhs_number
 from sps.lib.postcode import normalise_postcode
@@ -139,7 +140,7 @@ def risk_score_field() -> forms.IntegerField:
                               help_text="0-100 from the risk-stratification tool, if you have it.")
 
 
-class ReferralForm(PlainErrors, forms.ModelForm):
+class ReferralForm(PlainErrors, IdempotentForm, forms.ModelForm):
     risk_score = risk_score_field()
     needs = forms.MultipleChoiceField(
         choices=Category.choices, widget=forms.CheckboxSelectMultiple, required=True,

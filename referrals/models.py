@@ -5,6 +5,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from sps.categories import Category
+from sps.idempotency import idempotency_key_field
 from sps.validators import validate_nhs_number, validate_postcode
 
 
@@ -184,6 +185,7 @@ class Referral(models.Model):
     reopen_reason = models.TextField(blank=True, help_text="Why a closed referral was reopened (the latest time).")
     version = models.PositiveIntegerField(default=1, help_text="Raised by every edit, so that two people editing "
                                                                "at once cannot silently overwrite each other.")
+    idempotency_key = idempotency_key_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

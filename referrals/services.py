@@ -1,6 +1,7 @@
 """Writes to patients and referrals, each with its rule from domain.md."""
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -107,7 +108,7 @@ def referral_create(*, patient: Patient, by: User, reason: str, referral_date: d
                     needs: list[str] | None = None, needs_detail: str = "", source: str = Source.GP,
                     mdt_date: dt.date | None = None, risk_score: int | None = None,
                     urgency: str = Urgency.ROUTINE, consent_referral: bool = False,
-                    consent_share: bool = False) -> Referral:
+                    consent_share: bool = False, idempotency_key: uuid.UUID | None = None) -> Referral:
     """Refer `patient` to the service from their practice.
 
     Rules: the patient consented to the referral; one patient has at most one open referral at a time
@@ -128,7 +129,7 @@ def referral_create(*, patient: Patient, by: User, reason: str, referral_date: d
     referral = Referral(
         patient=patient, practice=patient.practice, referred_by=by, referral_date=referral_date, source=source,
         mdt_date=mdt_date, risk_score=risk_score, reason=reason, needs=list(needs or []),
-        needs_detail=needs_detail, urgency=urgency,
+        needs_detail=needs_detail, urgency=urgency, idempotency_key=idempotency_key,
     )
     try:
         with transaction.atomic():

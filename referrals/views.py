@@ -26,6 +26,7 @@ from referrals.models import Status
 from sps.access import refused, role_required
 from sps.exports import csv_response
 from sps.forms import form_errors_from
+from sps.idempotency import create_once
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
 from sps.search import keep_posted_term
@@ -155,11 +156,14 @@ def referral_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.referral_create(patient=patient, by=request.user, **form.cleaned_data)
+            referral, made = create_once(
+                request, patient.referrals.all(), form.cleaned_data["idempotency_key"],
+                lambda: services.referral_create(patient=patient, by=request.user, **form.cleaned_data))
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"Referral for {patient} sent. It is listed as received.")
+            if made:
+                messages.success(request, f"Referral for {patient} sent. It is listed as received.")
             return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "referral form", patients=[patient])
     return render(request, "referrals/referral_form.html", {

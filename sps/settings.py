@@ -120,6 +120,10 @@ TEMPLATES = [
 # With DEBUG on, unset or empty is the embedded SQLite default; with DEBUG off, SQLite only if named.
 DATABASE_URL = required("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# A connection is kept for CONN_MAX_AGE seconds between requests (0: one per request), and checked before a
+# request reuses it, so that after a database restart only the requests made while it was down fail.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Simultaneous saves wait their turn instead of failing with "database is locked": every transaction takes
     # the write lock when it begins (a read that later writes cannot be refused mid-way), and waits up to 20 s
