@@ -24,11 +24,11 @@ from referrals import services as referral_services
 from referrals.forms import AssignForm, CloseForm, DeclineForm, ReopenForm, SearchForm
 from referrals.models import SUPPORTED_STATUSES, Status
 from referrals.selectors import change_log, referral_timeline, referrals_for
-from sps.access import refused, role_required
+from sps.access import fetch_if_allowed, role_required
 from sps.forms import form_errors_from
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
-from sps.search import keep_posted_term
+from sps.search import keep_posted_term, querystring_without
 from sps.selectors import practices_for
 
 
@@ -76,7 +76,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not keep_posted_term(request, search, field="q", key=CASELOAD_SEARCH_KEY):
             request.session.pop(CASELOAD_SEARCH_KEY, None)
-        return redirect(f"{request.path}?{_without_pages(request)}")
+        return redirect(f"{request.path}?{querystring_without(request, 'page', 'waiting_page')}")
     show = request.GET.get("show") if request.GET.get("show") in selectors.TILES else ""
     status = request.GET.get("status") if request.GET.get("status") in SUPPORTED_STATUSES else ""
     term = request.session.get(CASELOAD_SEARCH_KEY, "")
@@ -92,15 +92,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "searching": bool(term), "show": show, "status": status, "waiting_page": waiting_page, "page": page,
         "showing_waiting": show in ("", "waiting") and not status, "showing_mine": show != "waiting",
         "statuses": [(value, Status(value).label) for value in SUPPORTED_STATUSES],
-        "querystring": _without_pages(request), "tiles": selectors.TILES,
+        "querystring": querystring_without(request, "page", "waiting_page"), "tiles": selectors.TILES,
     })
-
-
-def _without_pages(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    for key in ("page", "waiting_page"):
-        params.pop(key, None)
-    return params.urlencode()
 
 
 @role_required(*SUPPORT_ROLES)
@@ -120,9 +113,9 @@ def summary(request: HttpRequest, referral_pk: int) -> HttpResponse:
 def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close with a reason, offering to record the discharge reading first, and listing the onward referrals and
     spot purchases that closing withdraws."""
-    referral = get_object_or_404(referrals_for(request.user), pk=pk)
-    back = redirect("casework:referral", pk=referral.pk)
-    if stop := refused(request, referral_services.can_close, referral, action="closed", back=back):
+    referral, stop = fetch_if_allowed(request, referrals_for(request.user), pk, referral_services.can_close,
+                                      action="closed")
+    if stop:
         return stop
     form = CloseForm(request.POST or None, initial={"closed_date": today()})
     if request.method == "POST" and form.is_valid():
@@ -132,7 +125,7 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
             form_errors_from(form, error)
         else:
             messages.success(request, "Referral closed.")
-            return back
+            return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "close form", referrals=[referral])
     return render(request, "casework/close_form.html", {
         "form": form, "referral": referral, "has_discharge": has_discharge_reading(referral),
@@ -143,9 +136,9 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*SUPPORT_ROLES)
 def referral_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_object_or_404(referrals_for(request.user), pk=pk)
-    back = redirect("casework:referral", pk=referral.pk)
-    if stop := refused(request, referral_services.can_reopen, referral, action="reopened", back=back):
+    referral, stop = fetch_if_allowed(request, referrals_for(request.user), pk, referral_services.can_reopen,
+                                      action="reopened")
+    if stop:
         return stop
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -155,6 +148,6 @@ def referral_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             form_errors_from(form, error)
         else:
             messages.success(request, "Referral reopened.")
-            return back
+            return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "reopen form", referrals=[referral])
     return render(request, "casework/reopen_form.html", {"form": form, "referral": referral})

@@ -23,13 +23,13 @@ from referrals.forms import (
     WithdrawForm,
 )
 from referrals.models import Status
-from sps.access import refused, role_required
+from sps.access import fetch_if_allowed, role_required
 from sps.exports import csv_response
 from sps.forms import form_errors_from
 from sps.idempotency import create_once
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
-from sps.search import keep_posted_term
+from sps.search import keep_posted_term, querystring_without
 from sps.selectors import practices_for
 
 PAGE_SIZE = 50
@@ -44,7 +44,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not keep_posted_term(request, search, field="q", key=SEARCH_KEY):
             request.session.pop(SEARCH_KEY, None)  # a search it cannot take: the whole list again
-        return redirect(f"{request.path}?{_querystring_without_page(request)}")
+        return redirect(f"{request.path}?{querystring_without(request, 'page')}")
     practices = practices_for(request.user)
     filter_form = ReferralFilterForm(request.GET or None, practices=practices)
     term = request.session.get(SEARCH_KEY, "")
@@ -55,18 +55,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_list.html", {
         "filter_form": filter_form, "search_form": search, "searching": bool(term),
         "page": page, "counts": counts, "statuses": Status.choices,
-        "querystring": _querystring_without_page(request),
+        "querystring": querystring_without(request, "page"),
         "show_practice": request.user.role != Role.GP_STAFF,
         # The manager's way to the practices' requests to move a patient, besides the email.
         "move_requests": selectors.move_requests_for(request.user, still_open=True).count()
         if request.user.role == Role.MANAGER else 0,
     })
-
-
-def _querystring_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @role_required(Role.GP_STAFF, Role.MANAGER)
@@ -207,9 +201,9 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 def _ask_why(request: HttpRequest, pk: int, *, rule, action: str, form_class, service, success: str,
              template: str, what: str) -> HttpResponse:
     """A page that asks the reason for an action on a referral, then does it (withdraw, decline)."""
-    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
-    back = redirect("casework:referral", pk=referral.pk)
-    if stop := refused(request, rule, referral, action=action, back=back):
+    referral, stop = fetch_if_allowed(request, selectors.referrals_for(request.user), pk, rule,
+                                      action=action)
+    if stop:
         return stop
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -233,9 +227,9 @@ def referral_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SUPPORT_ROLES)
 def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the reason and needs. If someone else saved first, say so and show both versions side by side."""
-    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
-    back = redirect("casework:referral", pk=referral.pk)
-    if stop := refused(request, services.can_edit, referral, action="edited", back=back):
+    referral, stop = fetch_if_allowed(request, selectors.referrals_for(request.user), pk, services.can_edit,
+                                      action="edited")
+    if stop:
         return stop
     form = ReferralEditForm(request.POST or None, instance=referral, initial={"version": referral.version})
     conflict = None
@@ -262,9 +256,9 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SUPPORT_ROLES)
 def patient_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the person's consent (to the referral, to sharing with providers), how and when they gave it."""
-    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
-    back = redirect("casework:referral", pk=referral.pk)
-    if stop := refused(request, services.can_record_consent, referral, action="given a consent record", back=back):
+    referral, stop = fetch_if_allowed(request, selectors.referrals_for(request.user), pk, services.can_record_consent,
+                                      action="given a consent record")
+    if stop:
         return stop
     patient = referral.patient
     form = ConsentForm(request.POST or None, initial=ConsentForm.initial_for(patient))
@@ -275,7 +269,7 @@ def patient_consent(request: HttpRequest, pk: int) -> HttpResponse:
             form_errors_from(form, error)
         else:
             messages.success(request, f"Consent recorded for {patient}.")
-            return back
+            return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "consent form", referrals=[referral])
     return render(request, "referrals/consent_form.html", {
         "form": form, "referral": referral, "patient": patient, "history": selectors.consent_history(patient),
@@ -285,10 +279,9 @@ def patient_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SUPPORT_ROLES)
 def patient_contact(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the person's address, postcode and phone (history keeps the old ones)."""
-    referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
-    back = redirect("casework:referral", pk=referral.pk)
-    if stop := refused(request, services.can_edit_contact, referral, action="given new contact details",
-                       back=back):
+    referral, stop = fetch_if_allowed(request, selectors.referrals_for(request.user), pk, services.can_edit_contact,
+                                      action="given new contact details")
+    if stop:
         return stop
     patient = referral.patient
     form = ContactForm(request.POST or None, instance=patient)
@@ -300,7 +293,7 @@ def patient_contact(request: HttpRequest, pk: int) -> HttpResponse:
             form_errors_from(form, error)
         else:
             messages.success(request, f"Contact details of {patient} saved.")
-            return back
+            return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "contact details form", referrals=[referral])
     return render(request, "referrals/contact_form.html", {"form": form, "referral": referral, "patient": patient})
 
@@ -318,7 +311,7 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
     patient_form = FindPatientForm(request.POST or None, initial={"nhs_number": number})
     if request.method == "POST" and keep_posted_term(request, patient_form, field="nhs_number",
                                                      key=ACCESS_PATIENT_KEY):
-        return redirect(f"{request.path}?{_querystring_without_page(request)}")
+        return redirect(f"{request.path}?{querystring_without(request, 'page')}")
     patient = selectors.patients_for(request.user).filter(nhs_number=number).first() if number else None
     filter_form = AccessLogFilterForm(request.GET or None)
     events = selectors.access_events(patient=patient, **filter_form.filters()) if not number or patient else \
@@ -330,7 +323,7 @@ def access_log_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(request, "referrals/access_log.html", {
         "page": page, "filter_form": filter_form, "patient_form": patient_form,
-        "patient": patient, "number": number, "querystring": _querystring_without_page(request),
+        "patient": patient, "number": number, "querystring": querystring_without(request, "page"),
     })
 
 

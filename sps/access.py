@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 
 
 def role_required(*roles: str):
@@ -31,3 +32,10 @@ def refused(request, rule, obj, *, action: str, back: HttpResponse) -> HttpRespo
         messages.error(request, " ".join(error.messages))
         return back
     return None
+
+
+def fetch_if_allowed(request, objects, pk: int, rule, *, action: str, back_to: str = "casework:referral"):
+    """(the object, None) when `rule` allows `action` on it now; (it, a redirect to `back_to` with the reason) when
+    not. The object comes from `objects`, the user's access-rule selection: 404 if it is not there."""
+    obj = get_object_or_404(objects, pk=pk)
+    return obj, refused(request, rule, obj, action=action, back=redirect(back_to, pk=obj.pk))
