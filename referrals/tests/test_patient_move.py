@@ -4,6 +4,7 @@ their practice; the manager moves them on a page, with history, and whoever aske
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from referrals.models import Patient, PatientMoveRequest
 from referrals.tests.factories import PatientFactory, PatientMoveRequestFactory, ReferralFactory
@@ -108,7 +109,7 @@ def test_the_manager_sees_the_open_requests(client_for, manager, gp_a, django_as
     with django_assert_num_queries(8):
         page = client.get(reverse("referrals:move_requests")).text
     for move in requests:
-        assert move.patient.family_name in page and move.patient.practice.name in page
+        assert escape(move.patient.family_name) in page and escape(move.patient.practice.name) in page
     assert page.count("Has an open referral") == 1
     PatientMoveRequestFactory.create_batch(3)
     with django_assert_num_queries(8):
