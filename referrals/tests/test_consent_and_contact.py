@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from referrals.models import ConsentHow, Patient, Status
 from referrals.services import patient_contact_update
@@ -51,13 +52,13 @@ def test_consent_is_recorded_with_who_when_and_how(request, client_for, persona,
     form = client.get(_consent_url(referral))
     assert form.status_code == 200 and "Record consent for" in form.text
     response = client.post(_consent_url(referral), CONSENT, follow=True)
-    assert f"Consent recorded for {referral.patient}" in response.text
+    assert f"Consent recorded for {escape(referral.patient)}" in response.text
     patient = Patient.objects.get(pk=referral.patient_id)
     assert (patient.consent_referral, patient.consent_share, patient.consent_how, patient.consent_given_on,
             patient.consent_recorded_by) == (True, True, ConsentHow.PHONE, today() - dt.timedelta(days=1), user)
     assert patient.history.first().history_user == user
     page = client.get(_consent_url(referral)).text
-    assert "Spoken, by phone" in page and f"recorded by {user}" in page
+    assert "Spoken, by phone" in page and f"recorded by {escape(user)}" in page
 
 
 def test_consent_history_keeps_each_change(client_for, adviser_a, manager, referral):
@@ -66,7 +67,7 @@ def test_consent_history_keeps_each_change(client_for, adviser_a, manager, refer
     page = client_for(adviser_a).get(_consent_url(referral)).text
     history = page[page.index("Consent history"):]
     assert history.index("In writing") < history.index("Spoken, by phone")  # newest first
-    assert f"recorded by {manager}" in history and f"recorded by {adviser_a}" in history
+    assert f"recorded by {escape(manager)}" in history and f"recorded by {escape(adviser_a)}" in history
     assert not Patient.objects.get(pk=referral.patient_id).consent_share
 
 
@@ -98,7 +99,7 @@ def test_contact_details_are_corrected_with_history(request, client_for, persona
     client = client_for(user)
     assert client.get(_contact_url(referral)).status_code == 200
     response = client.post(_contact_url(referral), CONTACT, follow=True)
-    assert f"Contact details of {referral.patient} saved" in response.text
+    assert f"Contact details of {escape(referral.patient)} saved" in response.text
     patient = Patient.objects.get(pk=referral.patient_id)
     assert (patient.address, patient.postcode, patient.phone) == ("12 Church Lane\nWickersley", "S66 1AA",
                                                                   "07911 123456")

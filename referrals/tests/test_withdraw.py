@@ -3,6 +3,7 @@ happen and asks why; only the post withdraws, and the reason is kept, in history
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from referrals.models import Referral, Status
 from referrals.tests.factories import ReferralFactory
@@ -24,7 +25,7 @@ def test_the_withdraw_page_says_what_will_happen_and_changes_nothing(client_for,
     response = client_for(gp_a).get(_url(received))
     assert response.status_code == 200
     page = response.text
-    assert f"Withdraw the referral for {received.patient}" in page
+    assert f"Withdraw the referral for {escape(received.patient)}" in page
     assert "will not contact" in page and "cannot be undone" in page
     assert 'name="reason"' in page
     assert received.patient.nhs_number not in _url(received)
