@@ -8,6 +8,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+import numpy as np
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -29,10 +31,9 @@ from outcomes.models import ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, LOW
 from providers.models import OnwardKind, OnwardReferral, OnwardStatus, SpotPurchase, SpotPurchaseStatus
 from referrals.models import Referral, Status
-from reports.models import EpisodeType, ImportBatch, ProgrammeCost
+from reports.models import EpisodeType, HospitalEpisode, ImportBatch, ProgrammeCost
 from reports.selectors import unit_costs_for
 from sps.categories import Category
-from sps.db import DaysBetween
 from sps.lib.percent import percentage
 from sps.periods import financial_year_of
 
@@ -41,6 +42,7 @@ NOT_STATED = ("Z", "")
 SUBGROUPS = ("all", "under_80", "80_plus", "continuing")
 MEASURES = ("nel_admission", "nel_fce", "ae_attendance", "outpatient", "bed_days")
 YEARS = (1, 3, 5)
+REFERRAL_COUNTS = ("referrals_in", "age_80_plus", "age_under_60", "ethnicity_stated", "bme")
 
 
 def with_age(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -72,7 +74,10 @@ def cohort(start: dt.date, end: dt.date, practice: str | None = None, *,
     ranked = eligible.annotate(nth=Window(
         RowNumber(), partition_by=[F("patient_id"), *([F("practice_id")] if per_practice else [])],
         order_by=[F("referral_date").asc(), F("created_at").asc(), F("pk").asc()]))
-    return Referral.objects.filter(pk__in=ranked.filter(nth=1).values("pk")).order_by()
+    # The period again outside, and `<= 1` rather than `= 1`: both only for the planner, which then sizes the cohort
+    # about right (it takes `= 1` to keep 0.5% of the rows) and chooses hash joins, not a loop per referral.
+    first = ranked.filter(nth__lte=1).values("pk")
+    return period_referrals(start, end, practice).filter(pk__in=first).order_by()
 
 
 def engaged(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -87,59 +92,67 @@ def engaged(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
 
 # 1. Process measures ---------------------------------------------------------------------------------------
 #
-# Counted per practice in four grouped queries; all practices' figures are those of every practice added up (a
-# referral is from one practice), and one practice's are its own.
+# Counted in two grouped queries, one over the referrals and one over the onward referrals. Referrals come per
+# practice and month (the top practice needs each practice's count); all practices' figures are those of every
+# practice added up (a referral is from one practice), and one practice's are its own.
 
 
 def process(*, start: dt.date, end: dt.date, practice: str | None = None) -> dict:
-    return _process_result(start, end, _process_counts(start, end, practice))
+    counts = _referral_counts(start, end, practice)
+    return _process_result(start, end, counts, _onward_counts(start, end, practice)[None])
 
 
 def process_by_practice(*, start: dt.date, end: dt.date, practices: list[str]) -> dict[str, dict]:
     """Each practice's process measures, as `process` gives them for that practice."""
-    counts = _process_counts(start, end)
-    return {code: _process_result(start, end, {code: counts[code]} if code in counts else {})
+    counts, onward = _referral_counts(start, end), _onward_counts(start, end, per_practice=True)
+    return {code: _process_result(start, end, {code: counts[code]} if code in counts else {}, onward[code])
             for code in practices}
 
 
-def _process_counts(start: dt.date, end: dt.date, practice: str | None = None) -> dict[str, dict]:
-    """Per practice: referrals in (all, by age, by ethnicity and by month) and onward referrals by kind and by
-    category, each only where there are some."""
+def _referral_counts(start: dt.date, end: dt.date, practice: str | None = None) -> dict[str, dict]:
+    """Per practice that has some: its name and referrals in (all, by age, by ethnicity and by month)."""
     referrals = with_age(period_referrals(start, end, practice).exclude(status=Status.WITHDRAWN))
-    counts = defaultdict(lambda: {"name": "", "referrals_in": 0, "age_80_plus": 0, "age_under_60": 0,
-                                  "ethnicity_stated": 0, "bme": 0, "by_kind": Counter(), "by_category": Counter(),
-                                  "monthly": Counter()})
-    for row in referrals.values("practice__ods_code", "practice__name").annotate(
+    counts = defaultdict(lambda: {"name": "", "monthly": Counter(), **dict.fromkeys(REFERRAL_COUNTS, 0)})
+    for row in referrals.annotate(month=TruncMonth("referral_date")).values(
+            "practice__ods_code", "practice__name", "month").annotate(
             referrals_in=Count("pk"), age_80_plus=Count("pk", filter=Q(age__gte=80)),
             age_under_60=Count("pk", filter=Q(age__lt=60)),
             ethnicity_stated=Count("pk", filter=~Q(patient__ethnicity__in=NOT_STATED)),
             bme=Count("pk", filter=~Q(patient__ethnicity__in=NOT_STATED + WHITE))).order_by():
-        code, name = row.pop("practice__ods_code"), row.pop("practice__name")
-        counts[code].update(row, name=name)
-    for code, month, n in referrals.annotate(month=TruncMonth("referral_date")).values_list(
-            "practice__ods_code", "month").annotate(n=Count("pk")).order_by():
-        counts[code]["monthly"][(month.year, month.month)] += n  # a date or a datetime, by database
-    onward = OnwardReferral.objects.filter(made_date__range=(start, end))
-    if practice:
-        onward = onward.filter(referral__practice__ods_code=practice)
-    for code, kind, n in onward.values_list("referral__practice__ods_code", "kind").annotate(n=Count("pk")) \
-            .order_by():
-        counts[code]["by_kind"][kind] += n
-    for code, category, n in onward.annotate(category=Coalesce("service__category", Value(Category.OTHER))) \
-            .values_list("referral__practice__ods_code", "category").annotate(n=Count("pk")).order_by():
-        counts[code]["by_category"][category] += n
+        practice_counts = counts[row["practice__ods_code"]]
+        practice_counts["name"] = row["practice__name"]
+        practice_counts["monthly"][(row["month"].year, row["month"].month)] += row["referrals_in"]  # date or datetime
+        for key in REFERRAL_COUNTS:
+            practice_counts[key] += row[key]
     return counts
 
 
-def _process_result(start: dt.date, end: dt.date, counts: dict[str, dict]) -> dict:
+
+def _onward_counts(start: dt.date, end: dt.date, practice: str | None = None, *,
+                   per_practice: bool = False) -> dict[str | None, Counter]:
+    """Onward referrals made in the period, counted by (kind, category): for every practice under None, or for
+    each practice under its code."""
+    onward = OnwardReferral.objects.filter(made_date__range=(start, end))
+    if practice:
+        onward = onward.filter(referral__practice__ods_code=practice)
+    by = ["referral__practice__ods_code"] if per_practice else []
+    counts = defaultdict(Counter)
+    for *code, kind, category, n in onward.annotate(category=Coalesce("service__category", Value(Category.OTHER))) \
+            .values_list(*by, "kind", "category").annotate(n=Count("pk")).order_by():
+        counts[code[0] if code else None][kind, category] += n
+    return counts
+
+
+def _process_result(start: dt.date, end: dt.date, counts: dict[str, dict], onward: Counter) -> dict:
     def total(key: str) -> int:
         return sum(practice[key] for practice in counts.values())
 
-    def tally(key: str) -> Counter:
-        return sum((practice[key] for practice in counts.values()), Counter())
-
-    referrals_in, by_kind, by_category, monthly = (total("referrals_in"), tally("by_kind"), tally("by_category"),
-                                                   tally("monthly"))
+    referrals_in, monthly = total("referrals_in"), sum((practice["monthly"] for practice in counts.values()),
+                                                         Counter())
+    by_kind, by_category = Counter(), Counter()
+    for (kind, category), n in onward.items():
+        by_kind[kind] += n
+        by_category[category] += n
     top = min((code for code, practice in counts.items() if practice["referrals_in"]),
               key=lambda code: (-counts[code]["referrals_in"], code), default=None)
     out = {kind: by_kind[kind] for kind in ("commissioned", "non_commissioned", "non_vcs")}
@@ -214,10 +227,9 @@ def wellbeing_by_practice(*, start: dt.date, end: dt.date, practices: list[str])
 
 
 def _wellbeing_sums(referrals: QuerySet[Referral]) -> dict[str, list[int]]:
-    from django.db import connection
-
-    cohort_sql, params = referrals.values("id", ods_code=F("practice__ods_code")).query.sql_with_params()
-    with connection.cursor() as cursor:
+    referrals = referrals.values("id", ods_code=F("practice__ods_code"))
+    cohort_sql, params = referrals.query.sql_with_params()
+    with connections[referrals.db].cursor() as cursor:
         cursor.execute(_wellbeing_sql(cohort_sql), params)
         return {code: [value or 0 for value in sums] for code, *sums in cursor.fetchall()}
 
@@ -247,63 +259,100 @@ def latest_data_until() -> dt.date | None:
         "covered_until", flat=True).first()
 
 
-def _window(before: bool) -> Q:
-    episode = "patient__episodes__start_date"
-    if before:
-        return Q(**{f"{episode}__gte": F("window_start"), f"{episode}__lt": F("referral_date")})
-    return Q(**{f"{episode}__gte": F("referral_date"), f"{episode}__lt": F("window_end")})
+def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vendor: str) -> str:
+    """Hospital use per group of engaged patients with a full year of follow-up: how many patients, and per measure
+    the episodes (or bed days) before and after their index date. Grouped by 80 and over and continuing, and by
+    practice and/or by each patient's five before - after differences if asked: those differences are all the
+    Wilcoxon test needs, so a whole cohort comes back as a few thousand rows, not a row per patient.
 
-
-def patient_pairs(cohort: QuerySet[Referral], data_until: dt.date) -> list[dict]:
-    """Per engaged patient of the cohort with a full year of follow-up: the practice, subgroup flags and (before,
-    after) per measure.
-
-    Index date: the referral date. Before: index - 365 days <= start < index. After: index <= start <
-    index + 365 days. In the analysis only if index + 365 days <= data_until + 1 day. Bed days: the sum of
-    (end - start) in days over nel_admission spells starting in the window (no end date counts 0)."""
-    continued = OnwardReferral.objects.filter(referral=OuterRef("pk"), continued_after_end=True)
-    referrals = with_age(engaged(cohort)).filter(
-        referral_date__lte=data_until - dt.timedelta(days=364)
-    ).annotate(window_start=F("referral_date") - dt.timedelta(days=365),
-               window_end=F("referral_date") + dt.timedelta(days=365),
-               continuing=Exists(continued))
-    figures = {}
-    for when, before in (("before", True), ("after", False)):
+    Index date: the referral date. Before: index - 365 days <= start < index. After: index <= start < index + 365
+    days. Bed days: the sum of (end - start) in days over nel_admission spells starting in the window (no end date
+    counts 0). One pass over the cohort's episodes, found by the primary key's patient index (issue 13)."""
+    episodes = HospitalEpisode._meta.db_table
+    if vendor == "sqlite":
+        shifted = "date(c.referral_date, '{:+d} days')".format
+        days = "CAST(julianday(e.end_date) - julianday(e.start_date) AS INTEGER)"
+    else:
+        shifted = "(c.referral_date + {:d})".format
+        days = "(e.end_date - e.start_date)"
+    # Our own constants, never user input.
+    counted = []
+    for when, test in (("before", "e.start_date < c.referral_date"), ("after", "e.start_date >= c.referral_date")):
         for kind in EpisodeType.values:
-            figures[f"{kind}_{when}"] = Count("patient__episodes", filter=_window(before)
-                                              & Q(patient__episodes__episode_type=kind))
-        figures[f"bed_days_{when}"] = Coalesce(Sum(
-            DaysBetween("patient__episodes__start_date", "patient__episodes__end_date"),
-            filter=_window(before) & Q(patient__episodes__episode_type=EpisodeType.NEL_ADMISSION)), 0)
-    return list(referrals.values("pk", "age", "continuing", ods_code=F("practice__ods_code")).annotate(**figures)
-                .order_by("pk"))
+            counted.append(f"SUM(CASE WHEN {test} AND e.episode_type = '{kind}' THEN 1 ELSE 0 END) AS {kind}_{when}")
+        counted.append(f"SUM(CASE WHEN {test} AND e.episode_type = '{EpisodeType.NEL_ADMISSION}' "
+                       f"THEN COALESCE({days}, 0) ELSE 0 END) AS bed_days_{when}")
+    keys = ["CASE WHEN c.age >= 80 THEN 1 ELSE 0 END", "CASE WHEN c.continuing THEN 1 ELSE 0 END"]
+    if by_practice:
+        keys.append("c.ods_code")
+    if differences:
+        keys += [f"COALESCE(x.{m}_before, 0) - COALESCE(x.{m}_after, 0)" for m in MEASURES]
+    sums = [f"SUM(COALESCE(x.{m}_{when}, 0))" for m in MEASURES for when in ("before", "after")]
+    return (
+        f"WITH c AS MATERIALIZED ({cohort_sql}), "
+        f"x AS (SELECT c.id, {', '.join(counted)} FROM c JOIN {episodes} e ON e.patient_id = c.patient_id "
+        f"AND e.start_date >= {shifted(-365)} AND e.start_date < {shifted(365)} GROUP BY c.id) "
+        f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM c LEFT JOIN x ON x.id = c.id "
+        f"GROUP BY {', '.join(keys)}")
 
 
-def _in_subgroup(row: dict, subgroup: str) -> bool:
-    return {"all": True, "under_80": row["age"] < 80, "80_plus": row["age"] >= 80,
-            "continuing": row["continuing"]}[subgroup]
+def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date, *, by_practice: bool = False,
+                    differences: bool = False) -> list[dict]:
+    """The cohort's engaged patients with a full year of follow-up (index + 365 days <= data_until + 1 day), in
+    groups as `_hospital_sql` makes them, each a dict: over_80, continuing, ods_code and differences (each if
+    asked), patients, and {measure}_before / {measure}_after."""
+    continued = OnwardReferral.objects.filter(referral=OuterRef("pk"), continued_after_end=True)
+    referrals = with_age(engaged(cohort)).filter(referral_date__lte=data_until - dt.timedelta(days=364)) \
+        .annotate(continuing=Exists(continued)) \
+        .values("id", "patient_id", "referral_date", "age", "continuing", ods_code=F("practice__ods_code"))
+    connection = connections[referrals.db]
+    cohort_sql, params = referrals.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_hospital_sql(cohort_sql, by_practice=by_practice, differences=differences,
+                                     vendor=connection.vendor), params)
+        rows = cursor.fetchall()
+    groups = []
+    for row in rows:
+        over_80, continuing, *rest = row
+        group = {"over_80": bool(over_80), "continuing": bool(continuing)}
+        if by_practice:
+            group["ods_code"] = rest.pop(0)
+        if differences:
+            group["differences"] = dict(zip(MEASURES, rest[:len(MEASURES)], strict=True))
+            rest = rest[len(MEASURES):]
+        group["patients"], *sums = rest
+        group.update(zip([f"{m}_{when}" for m in MEASURES for when in ("before", "after")], map(int, sums),
+                         strict=True))  # PostgreSQL's sums of sums are numeric
+        groups.append(group)
+    return groups
 
 
-def _p_value(before: list[int], after: list[int]) -> float | None:
-    """Two-sided Wilcoxon signed-rank test, zero differences dropped, as scipy computes it by default; null with
-    fewer than 10 non-zero differences."""
-    if sum(1 for b, a in zip(before, after, strict=True) if b != a) < 10:
+def _in_subgroup(group: dict, subgroup: str) -> bool:
+    return {"all": True, "under_80": not group["over_80"], "80_plus": group["over_80"],
+            "continuing": group["continuing"]}[subgroup]
+
+
+def _p_value(differences: np.ndarray) -> float | None:
+    """Two-sided Wilcoxon signed-rank test of the (before - after) differences, zero differences dropped, as scipy
+    computes it by default; null with fewer than 10 non-zero differences."""
+    if np.count_nonzero(differences) < 10:
         return None
     from scipy.stats import wilcoxon
 
-    return float(wilcoxon(before, after, zero_method="wilcox", alternative="two-sided").pvalue)
+    return float(wilcoxon(differences, zero_method="wilcox", alternative="two-sided").pvalue)
 
 
-def _measures(rows: list[dict], p_values: bool) -> dict:
+def _measures(groups: list[dict], p_values: bool) -> dict:
     measures = {}
     for measure in MEASURES:
-        before = [row[f"{measure}_before"] for row in rows]
-        after = [row[f"{measure}_after"] for row in rows]
-        total_before, total_after = sum(before), sum(after)
+        total_before = sum(group[f"{measure}_before"] for group in groups)
+        total_after = sum(group[f"{measure}_after"] for group in groups)
+        differences = np.repeat([group["differences"][measure] for group in groups],
+                                [group["patients"] for group in groups]) if p_values else None
         measures[measure] = {
             "before": total_before, "after": total_after,
             "change_pct": None if not total_before else (total_after - total_before) / total_before * 100,
-            "p_value": _p_value(before, after) if p_values else None,
+            "p_value": _p_value(differences) if p_values else None,
         }
     return measures
 
@@ -311,25 +360,28 @@ def _measures(rows: list[dict], p_values: bool) -> dict:
 def episodes(*, start: dt.date, end: dt.date, practice: str | None = None, data_until: dt.date | None = None,
              p_values: bool = True) -> dict:
     data_until = data_until or latest_data_until()
-    rows = patient_pairs(cohort(start, end, practice), data_until) if data_until else []
-    return _episodes_result(start, end, data_until, rows, p_values=p_values)
+    groups = hospital_groups(cohort(start, end, practice), data_until, differences=p_values) if data_until else []
+    return _episodes_result(start, end, data_until, groups, p_values=p_values)
 
 
 def episodes_by_practice(*, start: dt.date, end: dt.date, practices: list[str],
                          data_until: dt.date | None = None) -> dict[str, dict]:
     """Each practice's hospital episodes, as `episodes` gives them for that practice without p values."""
     data_until = data_until or latest_data_until()
-    rows = patient_pairs(cohort(start, end, per_practice=True), data_until) if data_until else []
-    return {code: _episodes_result(start, end, data_until, [row for row in rows if row["ods_code"] == code],
-                                   p_values=False) for code in practices}
+    each = defaultdict(list)
+    for group in hospital_groups(cohort(start, end, per_practice=True), data_until, by_practice=True) \
+            if data_until else []:
+        each[group["ods_code"]].append(group)
+    return {code: _episodes_result(start, end, data_until, each[code], p_values=False) for code in practices}
 
 
-def _episodes_result(start: dt.date, end: dt.date, data_until: dt.date | None, rows: list[dict], *,
+def _episodes_result(start: dt.date, end: dt.date, data_until: dt.date | None, groups: list[dict], *,
                      p_values: bool) -> dict:
     subgroups = {}
     for subgroup in SUBGROUPS:
-        members = [row for row in rows if _in_subgroup(row, subgroup)]
-        subgroups[subgroup] = {"patients": len(members), "measures": _measures(members, p_values)}
+        members = [group for group in groups if _in_subgroup(group, subgroup)]
+        subgroups[subgroup] = {"patients": sum(group["patients"] for group in members),
+                               "measures": _measures(members, p_values)}
     return {"report": "episodes", "from": start.isoformat(), "to": end.isoformat(),
             "data_until": data_until.isoformat() if data_until else None, "subgroups": subgroups}
 

@@ -11,7 +11,8 @@ from django.db import connection
 from outcomes.models import StarReading
 from providers.models import OnwardReferral, Provider
 from referrals.models import OPEN_STATUSES, Patient, Referral
-from reports.evaluation import REPORTS
+from reports import floors
+from reports.evaluation import REPORTS, latest_data_until
 from reports.models import HospitalEpisode, ImportBatch
 from sps.lib.nhs_number import is_valid_nhs_number
 from sps.models import Practice, Role, User
@@ -115,6 +116,26 @@ def test_every_report_for_the_last_whole_financial_year_has_figures():
     roi = REPORTS["roi"](start=start, end=end)
     assert roi["engaged_patients"] > 50 and roi["programme_cost"] > 0
     assert roi["subgroups"]["all"]["saving_year1"]
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_each_reports_floor_gives_its_figures_and_the_benchmark_prints_them_side_by_side():
+    """reports/floors.py is the hand-written SQL that `bench_evaluation` compares each report with: a floor that gave
+    other figures would make the comparison meaningless."""
+    generate()
+    start, end = financial_year(financial_year_of(TODAY) - 1)
+    data_until = latest_data_until()
+    for name, report in REPORTS.items():
+        shared = floors.shared_figures(name, report(start=start, end=end))
+        low = floors.floor(name, start, end, data_until)
+        assert shared == {key: low[key] for key in shared}, name
+    assert floors.shared_figures("episodes", REPORTS["episodes"](start=start, end=end))["all"]["patients"] > 50
+    out = StringIO()
+    call_command("bench_evaluation", runs=1, year=financial_year_of(TODAY) - 1, stdout=out)
+    table = out.getvalue().splitlines()[-4:]
+    assert [line.split(" | ")[0].strip("| ") for line in table] == list(REPORTS)
+    assert all(line.endswith("| yes |") for line in table), table
 
 
 @needs_postgresql

@@ -35,7 +35,7 @@ def onward_by_category(db):
 def test_manager_sees_every_count_and_the_csv_has_the_pages_figures(client_for, manager, onward_by_category,
                                                                     django_assert_num_queries):
     client = client_for(manager)
-    with django_assert_num_queries(12):  # session, user, practices, the report's 4, the monthly targets
+    with django_assert_num_queries(10):  # session, user, practices, the report's 2, the monthly targets
         page = client.get(URL, {**PERIOD, "report": "process"}).text
     assert "<td>Community transport</td><td>3</td>" in page
     csv = client.get(URL, {**PERIOD, "report": "process", "download": "by_category"}).content.decode("utf-8-sig")
@@ -46,10 +46,10 @@ def test_commissioner_sees_small_counts_suppressed_on_the_page_and_in_the_csv(cl
                                                                              onward_by_category,
                                                                              django_assert_num_queries):
     client = client_for(commissioner)
-    # As the manager's, with the process report's 4 queries for the financial year and each of its quarters, for
+    # As the manager's, with the process report's 2 queries for the financial year and each of its quarters, for
     # all practices and for every practice at once, disclosed together, and once more for the view chosen;
     # disclosing the figures makes no query.
-    with django_assert_num_queries(8 + 4 * (5 * 2 + 1)):
+    with django_assert_num_queries(8 + 2 * (5 * 2 + 1)):
         page = client.get(URL, {**YEAR, "report": "process"}).text
     assert "<td>Community transport</td><td>*</td>" in page
     assert "<td>Befriending</td><td>*</td>" in page  # else 15 - 12 would give the 3 away
@@ -97,7 +97,7 @@ def test_manager_overview_compares_this_year_with_the_last(client_for, manager, 
     ReferralFactory(referral_date=last_end)
     ReferralFactory(referral_date=last_end)
     client = client_for(manager)
-    with django_assert_num_queries(18):  # session, user, and for each year the process report, wellbeing, engaged
+    with django_assert_num_queries(14):  # session, user, and for each year the process report, wellbeing, engaged
         page = client.get(reverse("reports:overview")).text
     row = page[page.index("<td>Referrals in</td>"):][:200]
     assert '<td class="text-end fw-bold">1</td><td class="text-end">2</td>' in row
@@ -123,7 +123,7 @@ def test_commissioner_sees_a_month_alike_in_its_quarter_and_its_year(client_for,
     client = client_for(commissioner)
     months = {}
     for period in ("fy2024", "fy2024q1", "fy2024q3"):
-        with django_assert_num_queries(8 + 4 * (5 * 2 + 1)):  # whichever view: the year's and its quarters', together
+        with django_assert_num_queries(8 + 2 * (5 * 2 + 1)):  # whichever view: the year's and its quarters', together
             page = client.get(URL, {"period": period, "report": "process"})
         months[period] = {row[1]: row[2] for row in page.context["tables"][0].values}  # by the month's ISO form
     assert months["fy2024q1"] == {"2024-04": "*", "2024-05": "*", "2024-06": 10}

@@ -1,0 +1,156 @@
+"""The floors of `manage.py bench_evaluation`: for each report, the fastest SQL written by hand that gives the same
+figures, for PostgreSQL, so that the benchmark can say how far each report is from what the database can do
+(issue 13). Each floor returns the figures it shares with its report in the report's own shape, and
+`reports/tests/test_floors.py` checks they agree on generated data, so a fast floor cannot be a wrong one.
+
+What a floor leaves out: the Wilcoxon p values (computed in Python from the same per-patient differences, which the
+episodes floor does fetch), and the formatting. The ROI floor is the engaged count and the episodes floor."""
+
+import datetime as dt
+from collections import Counter
+
+from django.db import connections
+
+from outcomes.star import AREA_KEYS
+
+COHORT = """
+    SELECT DISTINCT ON (patient_id) id, patient_id, practice_id, referral_date
+    FROM referrals_referral
+    WHERE referral_date BETWEEN %(start)s AND %(end)s AND status NOT IN ('withdrawn', 'declined')
+    ORDER BY patient_id, referral_date, created_at, id"""
+
+ENGAGED = """
+    EXISTS (SELECT 1 FROM outcomes_starreading s WHERE s.referral_id = c.id AND s.kind = 'baseline')
+    AND EXISTS (SELECT 1 FROM providers_onwardreferral o WHERE o.referral_id = c.id
+                AND o.status IN ('started', 'completed') AND o.kind <> 'signpost')"""
+
+PROCESS_REFERRALS = """
+    SELECT p.ods_code, date_trunc('month', r.referral_date)::date, count(*),
+           count(*) FILTER (WHERE date_part('year', age(r.referral_date, pa.date_of_birth)) >= 80),
+           count(*) FILTER (WHERE date_part('year', age(r.referral_date, pa.date_of_birth)) < 60),
+           count(*) FILTER (WHERE pa.ethnicity NOT IN ('Z', '')),
+           count(*) FILTER (WHERE pa.ethnicity NOT IN ('Z', '', 'A', 'B', 'C'))
+    FROM referrals_referral r JOIN referrals_patient pa ON pa.id = r.patient_id
+         JOIN sps_practice p ON p.id = r.practice_id
+    WHERE r.referral_date BETWEEN %(start)s AND %(end)s AND r.status <> 'withdrawn'
+    GROUP BY 1, 2"""
+
+PROCESS_ONWARD = """
+    SELECT o.kind, coalesce(s.category, 'other'), count(*)
+    FROM providers_onwardreferral o LEFT JOIN providers_service s ON s.id = o.service_id
+    WHERE o.made_date BETWEEN %(start)s AND %(end)s
+    GROUP BY 1, 2"""
+
+WELLBEING = """
+    WITH c AS ({cohort}),
+    b AS (SELECT DISTINCT ON (s.referral_id) s.*
+          FROM outcomes_starreading s JOIN c ON c.id = s.referral_id WHERE s.kind = 'baseline'
+          ORDER BY s.referral_id, s.reading_date, s.id),
+    f AS (SELECT DISTINCT ON (s.referral_id) s.*
+          FROM outcomes_starreading s JOIN b ON b.referral_id = s.referral_id AND s.reading_date > b.reading_date
+          WHERE s.kind IN ('review', 'discharge')
+          ORDER BY s.referral_id, s.reading_date DESC, s.kind = 'discharge' DESC, s.id DESC)
+    SELECT count(*), {per_area} FROM b JOIN f ON f.referral_id = b.referral_id"""
+
+EPISODE_TYPES = ("nel_admission", "nel_fce", "ae_attendance", "outpatient")
+MEASURES = (*EPISODE_TYPES, "bed_days")
+
+EPISODES = """
+    WITH c AS ({cohort}),
+    e AS (SELECT c.id, c.patient_id, c.referral_date,
+                 date_part('year', age(c.referral_date, pa.date_of_birth)) >= 80 AS over_80,
+                 EXISTS (SELECT 1 FROM providers_onwardreferral o WHERE o.referral_id = c.id AND o.continued_after_end)
+                     AS continuing
+          FROM c JOIN referrals_patient pa ON pa.id = c.patient_id
+          WHERE c.referral_date <= %(last_index)s AND {engaged}),
+    x AS (SELECT e.id, {counted}
+          FROM e JOIN reports_hospitalepisode h ON h.patient_id = e.patient_id
+               AND h.start_date >= e.referral_date - 365 AND h.start_date < e.referral_date + 365
+          GROUP BY e.id)
+    SELECT e.over_80, e.continuing, {differences}, count(*), {sums}
+    FROM e LEFT JOIN x ON x.id = e.id
+    GROUP BY 1, 2, {difference_columns}"""
+
+
+def process(cursor, start: dt.date, end: dt.date) -> dict:
+    cursor.execute(PROCESS_REFERRALS, {"start": start, "end": end})
+    per_practice, monthly = Counter(), Counter()
+    for code, month, n, *_ in cursor.fetchall():
+        per_practice[code] += n
+        monthly[f"{month:%Y-%m}"] += n
+    cursor.execute(PROCESS_ONWARD, {"start": start, "end": end})
+    by_category = Counter()
+    for _, category, n in cursor.fetchall():
+        by_category[category] += n
+    top = min(per_practice, key=lambda code: (-per_practice[code], code), default=None)
+    return {"referrals_in": sum(per_practice.values()), "practices": len(per_practice),
+            "top_practice": top and {"ods_code": top, "referrals": per_practice[top]},
+            "by_category": dict(by_category), "monthly": dict(monthly)}
+
+
+def wellbeing(cursor, start: dt.date, end: dt.date) -> dict:
+    per_area = ", ".join(f"count(*) FILTER (WHERE f.{a} > b.{a}), sum(f.{a} - b.{a})" for a in AREA_KEYS)
+    cursor.execute(WELLBEING.format(cohort=COHORT, per_area=per_area), {"start": start, "end": end})
+    patients, *sums = cursor.fetchone()
+    return {"patients": patients,
+            "areas": {a: {"improved": sums[2 * i] or 0, "change": int(sums[2 * i + 1] or 0)}
+                      for i, a in enumerate(AREA_KEYS)}}
+
+
+def episodes(cursor, start: dt.date, end: dt.date, data_until: dt.date) -> dict:
+    counted = []
+    for when, test in (("before", "h.start_date < e.referral_date"), ("after", "h.start_date >= e.referral_date")):
+        counted += [f"count(*) FILTER (WHERE {test} AND h.episode_type = '{kind}') AS {kind}_{when}"
+                    for kind in EPISODE_TYPES]
+        counted.append(f"coalesce(sum(h.end_date - h.start_date) FILTER (WHERE {test} "
+                       f"AND h.episode_type = 'nel_admission'), 0) AS bed_days_{when}")
+    differences = [f"coalesce(x.{m}_before, 0) - coalesce(x.{m}_after, 0)" for m in MEASURES]
+    sql = EPISODES.format(
+        cohort=COHORT, engaged=ENGAGED, counted=", ".join(counted), differences=", ".join(differences),
+        sums=", ".join(f"sum(coalesce(x.{m}_{when}, 0))" for m in MEASURES for when in ("before", "after")),
+        difference_columns=", ".join(str(3 + i) for i in range(len(MEASURES))))
+    cursor.execute(sql, {"start": start, "end": end, "last_index": data_until - dt.timedelta(days=364)})
+    subgroups = {name: Counter() for name in ("all", "under_80", "80_plus", "continuing")}
+    for over_80, continuing, *rest in cursor.fetchall():
+        patients, sums = rest[len(MEASURES)], rest[len(MEASURES) + 1:]
+        for name in ["all", "80_plus" if over_80 else "under_80"] + (["continuing"] if continuing else []):
+            subgroups[name]["patients"] += patients
+            for i, measure in enumerate(MEASURES):
+                subgroups[name][f"{measure}_before"] += int(sums[2 * i])
+                subgroups[name][f"{measure}_after"] += int(sums[2 * i + 1])
+    return {name: dict(figures) for name, figures in subgroups.items()}
+
+
+def roi(cursor, start: dt.date, end: dt.date, data_until: dt.date) -> dict:
+    cursor.execute(f"SELECT count(*) FROM ({COHORT}) c WHERE {ENGAGED}", {"start": start, "end": end})
+    return {"engaged_patients": cursor.fetchone()[0], "episodes": episodes(cursor, start, end, data_until)}
+
+
+FLOORS = {"process": process, "wellbeing": wellbeing, "episodes": episodes, "roi": roi}
+
+
+def floor(name: str, start: dt.date, end: dt.date, data_until: dt.date, using: str = "default") -> dict:
+    with connections[using].cursor() as cursor:
+        if name in ("episodes", "roi"):
+            return FLOORS[name](cursor, start, end, data_until)
+        return FLOORS[name](cursor, start, end)
+
+
+def shared_figures(name: str, result: dict) -> dict:
+    """The figures of a report's result that its floor gives too, in the floor's shape."""
+    if name == "process":
+        top = result["top_practice"]
+        return {"referrals_in": result["referrals_in"], "practices": result["practices"],
+                "top_practice": top and {"ods_code": top["ods_code"], "referrals": top["referrals"]},
+                "by_category": {k: v for k, v in result["by_category"].items() if v},
+                "monthly": {row["month"]: row["referrals"] for row in result["monthly"] if row["referrals"]}}
+    if name == "wellbeing":
+        patients = result["patients"]
+        return {"patients": patients, "areas": {
+            a: {"improved": round((area["progress_pct"] or 0) * patients / 100),
+                "change": round((area["mean_change"] or 0) * patients)} for a, area in result["areas"].items()}}
+    if name == "episodes":
+        return {name: {"patients": figures["patients"], **{
+            f"{measure}_{when}": m[when] for measure, m in figures["measures"].items() for when in ("before", "after")}}
+            for name, figures in result["subgroups"].items()}
+    return {"engaged_patients": result["engaged_patients"]}
