@@ -23,9 +23,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, RowNumber, TruncMonth
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncMonth
 
 from outcomes.models import ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, LOW
@@ -69,15 +68,17 @@ def cohort(start: dt.date, end: dt.date, practice: str | None = None, *,
     their earliest such referral (on the same date, the one created first). With `per_practice`, every practice's
     own cohort at once: a patient referred by two practices counts once at each."""
     eligible = period_referrals(start, end, practice).exclude(status__in=[Status.WITHDRAWN, Status.DECLINED])
-    # One pass numbering each patient's referrals, not a subquery per referral: the planner cannot estimate the
-    # latter's rows, and at 100,000 referrals chose a plan that grew with the square of the cohort (issue 13).
-    ranked = eligible.annotate(nth=Window(
-        RowNumber(), partition_by=[F("patient_id"), *([F("practice_id")] if per_practice else [])],
-        order_by=[F("referral_date").asc(), F("created_at").asc(), F("pk").asc()]))
-    # The period again outside, and `<= 1` rather than `= 1`: both only for the planner, which then sizes the cohort
-    # about right (it takes `= 1` to keep 0.5% of the rows) and chooses hash joins, not a loop per referral.
-    first = ranked.filter(nth__lte=1).values("pk")
-    return period_referrals(start, end, practice).filter(pk__in=first).order_by()
+    earlier = eligible.filter(patient=OuterRef("patient")).filter(
+        Q(referral_date__lt=OuterRef("referral_date"))
+        | Q(referral_date=OuterRef("referral_date"), created_at__lt=OuterRef("created_at"))
+        | Q(referral_date=OuterRef("referral_date"), created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
+    if per_practice:
+        earlier = earlier.filter(practice=OuterRef("practice"))
+    # "No earlier one" becomes one hash anti-join on the patient, which the planner sizes well and can run in
+    # parallel. A subquery picking each patient's first referral could not be sized, and at 100,000 referrals was
+    # planned as a loop that grew with the square of the cohort; numbering each patient's referrals in a window
+    # and joining back took twice as long as this at 1.3 million (issue 13).
+    return eligible.filter(~Exists(earlier)).order_by()
 
 
 def engaged(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -260,10 +261,12 @@ def latest_data_until() -> dt.date | None:
 
 
 def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vendor: str) -> str:
-    """Hospital use per group of engaged patients with a full year of follow-up: how many patients, and per measure
-    the episodes (or bed days) before and after their index date. Grouped by 80 and over and continuing, and by
-    practice and/or by each patient's five before - after differences if asked: those differences are all the
-    Wilcoxon test needs, so a whole cohort comes back as a few thousand rows, not a row per patient.
+    """Hospital use per group of engaged patients: how many patients, and for those with a full year of follow-up
+    (the first parameter, before the cohort's, is the last index date followed) per measure the episodes (or bed
+    days) before and after their index date. Grouped by followed or not, 80 and over and continuing, and by practice
+    and/or by each patient's five before - after differences if asked: those differences are all the Wilcoxon test
+    needs, so a whole cohort comes back as a few thousand rows, not a row per patient. The return on investment
+    needs every engaged patient, so one pass serves both.
 
     Index date: the referral date. Before: index - 365 days <= start < index. After: index <= start < index + 365
     days. Bed days: the sum of (end - start) in days over nel_admission spells starting in the window (no end date
@@ -282,39 +285,41 @@ def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vend
             counted.append(f"SUM(CASE WHEN {test} AND e.episode_type = '{kind}' THEN 1 ELSE 0 END) AS {kind}_{when}")
         counted.append(f"SUM(CASE WHEN {test} AND e.episode_type = '{EpisodeType.NEL_ADMISSION}' "
                        f"THEN COALESCE({days}, 0) ELSE 0 END) AS bed_days_{when}")
-    keys = ["CASE WHEN c.age >= 80 THEN 1 ELSE 0 END", "CASE WHEN c.continuing THEN 1 ELSE 0 END"]
+    keys = ["c.followed", "CASE WHEN c.age >= 80 THEN 1 ELSE 0 END", "CASE WHEN c.continuing THEN 1 ELSE 0 END"]
     if by_practice:
         keys.append("c.ods_code")
     if differences:
         keys += [f"COALESCE(x.{m}_before, 0) - COALESCE(x.{m}_after, 0)" for m in MEASURES]
     sums = [f"SUM(COALESCE(x.{m}_{when}, 0))" for m in MEASURES for when in ("before", "after")]
     return (
-        f"WITH c AS MATERIALIZED ({cohort_sql}), "
+        f"WITH c AS MATERIALIZED (SELECT *, CASE WHEN referral_date <= %s THEN 1 ELSE 0 END AS followed "
+        f"FROM ({cohort_sql}) cohort), "
         f"x AS (SELECT c.id, {', '.join(counted)} FROM c JOIN {episodes} e ON e.patient_id = c.patient_id "
-        f"AND e.start_date >= {shifted(-365)} AND e.start_date < {shifted(365)} GROUP BY c.id) "
+        f"AND e.start_date >= {shifted(-365)} AND e.start_date < {shifted(365)} WHERE c.followed = 1 "
+        f"GROUP BY c.id) "
         f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM c LEFT JOIN x ON x.id = c.id "
         f"GROUP BY {', '.join(keys)}")
 
 
-def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date, *, by_practice: bool = False,
+def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date | None, *, by_practice: bool = False,
                     differences: bool = False) -> list[dict]:
-    """The cohort's engaged patients with a full year of follow-up (index + 365 days <= data_until + 1 day), in
-    groups as `_hospital_sql` makes them, each a dict: over_80, continuing, ods_code and differences (each if
-    asked), patients, and {measure}_before / {measure}_after."""
+    """The cohort's engaged patients in groups as `_hospital_sql` makes them, each a dict: followed (a full year of
+    follow-up: index + 365 days <= data_until + 1 day; nobody without hospital data), over_80, continuing, ods_code
+    and differences (each if asked), patients, and {measure}_before / {measure}_after."""
     continued = OnwardReferral.objects.filter(referral=OuterRef("pk"), continued_after_end=True)
-    referrals = with_age(engaged(cohort)).filter(referral_date__lte=data_until - dt.timedelta(days=364)) \
-        .annotate(continuing=Exists(continued)) \
+    last_followed = data_until - dt.timedelta(days=364) if data_until else None
+    referrals = with_age(engaged(cohort)).annotate(continuing=Exists(continued)) \
         .values("id", "patient_id", "referral_date", "age", "continuing", ods_code=F("practice__ods_code"))
     connection = connections[referrals.db]
     cohort_sql, params = referrals.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_hospital_sql(cohort_sql, by_practice=by_practice, differences=differences,
-                                     vendor=connection.vendor), params)
+                                     vendor=connection.vendor), (last_followed, *params))
         rows = cursor.fetchall()
     groups = []
     for row in rows:
-        over_80, continuing, *rest = row
-        group = {"over_80": bool(over_80), "continuing": bool(continuing)}
+        followed, over_80, continuing, *rest = row
+        group = {"followed": bool(followed), "over_80": bool(over_80), "continuing": bool(continuing)}
         if by_practice:
             group["ods_code"] = rest.pop(0)
         if differences:
@@ -368,18 +373,22 @@ def episodes_by_practice(*, start: dt.date, end: dt.date, practices: list[str],
                          data_until: dt.date | None = None) -> dict[str, dict]:
     """Each practice's hospital episodes, as `episodes` gives them for that practice without p values."""
     data_until = data_until or latest_data_until()
-    each = defaultdict(list)
-    for group in hospital_groups(cohort(start, end, per_practice=True), data_until, by_practice=True) \
-            if data_until else []:
-        each[group["ods_code"]].append(group)
+    each = _each_practice(start, end, data_until) if data_until else defaultdict(list)
     return {code: _episodes_result(start, end, data_until, each[code], p_values=False) for code in practices}
+
+
+def _each_practice(start: dt.date, end: dt.date, data_until: dt.date | None) -> dict[str, list[dict]]:
+    each = defaultdict(list)
+    for group in hospital_groups(cohort(start, end, per_practice=True), data_until, by_practice=True):
+        each[group["ods_code"]].append(group)
+    return each
 
 
 def _episodes_result(start: dt.date, end: dt.date, data_until: dt.date | None, groups: list[dict], *,
                      p_values: bool) -> dict:
     subgroups = {}
     for subgroup in SUBGROUPS:
-        members = [group for group in groups if _in_subgroup(group, subgroup)]
+        members = [group for group in groups if group["followed"] and _in_subgroup(group, subgroup)]
         subgroups[subgroup] = {"patients": sum(group["patients"] for group in members),
                                "measures": _measures(members, p_values)}
     return {"report": "episodes", "from": start.isoformat(), "to": end.isoformat(),
@@ -407,9 +416,10 @@ def roi(*, start: dt.date, end: dt.date, practice: str | None = None, data_until
         programme_cost_override: float | None = None, persistence: float = 0.5, discount_rate: float = 0.035,
         unit_costs: dict[str, float] | None = None, p_values: bool = True) -> dict:
     options = _roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
-    engaged_patients = engaged(cohort(start, end, practice)).count()
-    hospital = episodes(start=start, end=end, practice=practice, data_until=data_until, p_values=p_values)
-    return _roi_result(start, end, engaged_patients, hospital, **options)
+    data_until = data_until or latest_data_until()
+    groups = hospital_groups(cohort(start, end, practice), data_until, differences=p_values)
+    hospital = _episodes_result(start, end, data_until, groups, p_values=p_values)
+    return _roi_result(start, end, sum(group["patients"] for group in groups), hospital, **options)
 
 
 def roi_by_practice(*, start: dt.date, end: dt.date, practices: list[str], data_until: dt.date | None = None,
@@ -418,10 +428,10 @@ def roi_by_practice(*, start: dt.date, end: dt.date, practices: list[str], data_
     """Each practice's costs and return, as `roi` gives them for that practice (the programme's whole cost over
     the practice's engaged people), without p values as `episodes_by_practice`."""
     options = _roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
-    engaged_patients = dict(engaged(cohort(start, end, per_practice=True)).values_list("practice__ods_code")
-                            .annotate(n=Count("pk")).order_by())
-    hospital = episodes_by_practice(start=start, end=end, practices=practices, data_until=data_until)
-    return {code: _roi_result(start, end, engaged_patients.get(code, 0), hospital[code], **options)
+    data_until = data_until or latest_data_until()
+    each = _each_practice(start, end, data_until)
+    return {code: _roi_result(start, end, sum(group["patients"] for group in each[code]),
+                              _episodes_result(start, end, data_until, each[code], p_values=False), **options)
             for code in practices}
 
 
