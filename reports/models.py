@@ -48,6 +48,51 @@ class ImportBatch(models.Model):
         return f"{self.get_kind_display()} from {self.file_name}"
 
 
+class ImportRun(models.Model):
+    """An uploaded file on its way through the check and, once the manager confirms, the import, each run as a
+    background task (reports/tasks.py): what the imports page shows while it waits and runs, and then its outcome.
+    The batch it makes is the lasting record; a run is deleted a day after it ends."""
+
+    class Stage(models.TextChoices):
+        CHECK = "check", "Check"
+        IMPORT = "import", "Import"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # Also names the uploaded file in IMPORT_DIR; random, so that it cannot be guessed.
+    token = models.CharField(max_length=32, unique=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(max_length=255)
+    covered_until = models.DateField(null=True, blank=True)
+    skip_invalid = models.BooleanField(default=False)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.CHECK)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Written by the task as it goes, outside the import's own transaction, so that the page sees them.
+    rows_done = models.PositiveBigIntegerField(default=0)
+    rows_total = models.PositiveBigIntegerField(default=0, help_text="The file's lines less the header.")
+    result = models.JSONField(null=True, blank=True, help_text="What the stage last finished found (ImportResult).")
+    failure = models.TextField(blank=True, help_text="Why the task stopped, when it failed.")
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "status"], name="import_run_by_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} of {self.file_name}: {self.get_status_display()}"
+
+    @property
+    def under_way(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
 class HospitalEpisode(models.Model):
     """A row of the commissioner's hospital activity extract, for a patient of the service."""
 

@@ -2,11 +2,21 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from reports.models import DEFAULT_UNIT_COSTS, ImportBatch, ReferralTarget, UnitCost
+from reports.models import DEFAULT_UNIT_COSTS, ImportBatch, ImportRun, ReferralTarget, UnitCost
+from sps.models import User
 
 
 def import_history() -> QuerySet[ImportBatch]:
     return ImportBatch.objects.select_related("imported_by").order_by("-imported_at", "-pk")
+
+
+def import_runs_of(user: User) -> QuerySet[ImportRun]:
+    """The uploads `user` has checked or imported (kept a day): nobody else's, not even another manager's."""
+    return ImportRun.objects.filter(requested_by=user)
+
+
+def import_runs_under_way(user: User) -> QuerySet[ImportRun]:
+    return import_runs_of(user).filter(status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING])
 
 
 def unit_costs_for(financial_year: int) -> dict[str, Decimal]:

@@ -1,14 +1,7 @@
-import datetime as dt
-import io
-import os
-import uuid
-from pathlib import Path
-
 from django.conf import settings
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from referrals import access_log
 from reports.disclosure import disclose_together
@@ -16,7 +9,9 @@ from reports.evaluation import BY_PRACTICE, REPORTS, without_p_values
 from reports.forms import ImportForm, report_form_for
 from reports.imports.fields import CLEAR_WORD
 from reports.imports.formats import example_csv, kind_formats
-from reports.imports.run import HANDLERS, run_import
+from reports.imports.run import HANDLERS
+from reports.imports.uploads import rejects_path
+from reports.models import ImportRun
 from reports.presentation import (
     GLANCE_LABELS,
     TABLES,
@@ -28,48 +23,42 @@ from reports.presentation import (
     unit_costs,
     year_to_date,
 )
-from reports.selectors import import_history, monthly_targets
+from reports.selectors import import_history, import_runs_of, import_runs_under_way, monthly_targets
+from reports.tasks import queue_check, queue_import, result_of
 from sps.access import role_required
+from sps.db_router import reading_reports
 from sps.exports import csv_response
 from sps.models import Role
 from sps.periods import resolve_period
 
-SESSION_KEY = "pending_imports"
-
-
-def _upload_path(token: str) -> Path:
-    return Path(settings.IMPORT_DIR) / f"{token}.csv"
-
-
-def _run(pending: dict, user, *, dry_run: bool):
-    rejects = io.StringIO() if pending["skip_invalid"] else None
-    covered = pending["covered_until"]
-    with open(_upload_path(pending["token"]), "rb") as stream:
-        result = run_import(kind=pending["kind"], stream=stream, file_name=pending["name"], user=user,
-                            dry_run=dry_run, rejects=rejects,
-                            covered_until=dt.date.fromisoformat(covered) if covered else None)
-    return result, rejects
-
 
 @role_required(Role.MANAGER)
 def imports(request: HttpRequest) -> HttpResponse:
-    """Upload a file, see a dry run with every error, then confirm. The history of imports below."""
+    """Upload a file and see its check (every error, every change it would make), then confirm. The check and the
+    import run as tasks (reports/tasks.py); the uploads under way and the history of imports below."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "history": list(import_history()[:50]), "formats": kind_formats(),
-               "clear_word": CLEAR_WORD}
+    run = None
     if request.method == "POST" and form.is_valid() and _within_size_limit(form):
-        token = uuid.uuid4().hex
-        _save_upload(form.cleaned_data["file"], _upload_path(token))
-        covered = form.cleaned_data["covered_until"]
-        pending = {"token": token, "kind": form.cleaned_data["kind"], "name": form.cleaned_data["file"].name,
-                   "covered_until": covered.isoformat() if covered else "",
-                   "skip_invalid": form.cleaned_data["skip_invalid"]}
-        request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: pending}
-        result, _ = _run(pending, request.user, dry_run=True)
-        if not result.ok:  # refused: nothing can be imported from it, so it is not kept
-            _upload_path(token).unlink(missing_ok=True)
-        context.update({"result": result, "pending": pending, "form": ImportForm()})
-    return render(request, "reports/imports.html", context)
+        data = form.cleaned_data
+        run = queue_check(data["file"], user=request.user, kind=data["kind"], covered_until=data["covered_until"],
+                          skip_invalid=data["skip_invalid"])
+        form = ImportForm()
+    return render(request, "reports/imports.html", _imports_page(request, form, run))
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def import_run(request: HttpRequest, token: str) -> HttpResponse:
+    """One upload's check or import: how far it has got while it waits or runs (static/js/imports.js fetches the
+    page again until it ends), then what it found. Only the manager who uploaded it sees it."""
+    run = get_object_or_404(import_runs_of(request.user), token=token)
+    return render(request, "reports/imports.html", _imports_page(request, ImportForm(), run))
+
+
+def _imports_page(request: HttpRequest, form: ImportForm, run: ImportRun | None) -> dict:
+    under_way = import_runs_under_way(request.user).exclude(pk=run.pk if run else None)
+    return {"form": form, "run": run, "result": result_of(run) if run else None, "under_way": list(under_way[:20]),
+            "history": list(import_history()[:50]), "formats": kind_formats(), "clear_word": CLEAR_WORD}
 
 
 def _within_size_limit(form: ImportForm) -> bool:
@@ -79,16 +68,6 @@ def _within_size_limit(form: ImportForm) -> bool:
                                "(python manage.py import).")
         return False
     return True
-
-
-def _save_upload(upload, path: Path) -> None:
-    """Readable by this service's user only (mode 0600, in a 0700 folder); deleted once imported or refused,
-    and by `manage.py purge_imports` an hour after it was left."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
 
 
 @role_required(Role.MANAGER)
@@ -103,40 +82,27 @@ def import_example(request: HttpRequest, kind: str) -> HttpResponse:
 @require_POST
 @role_required(Role.MANAGER)
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    pending = request.session.get(SESSION_KEY, {}).get(token)
-    if pending is None or not _upload_path(token).exists():
+    """Queue the import of a checked upload (once), and show it waiting, running, then done."""
+    run = get_object_or_404(import_runs_of(request.user), token=token)
+    if not queue_import(run):
         raise Http404
-    result, rejects = _run(pending, request.user, dry_run=False)
-    access_log.record(request, access_log.IMPORTED, f"{pending['kind']} import: {pending['name']}"[:200])
-    _upload_path(token).unlink(missing_ok=True)
-    request.session[SESSION_KEY] = {k: v for k, v in request.session.get(SESSION_KEY, {}).items() if k != token}
-    if result.ok:
-        messages.success(request, f"Imported {pending['name']}: {result.summary()}.")
-        if rejects is not None and result.counts.rejected:
-            request.session[f"rejects_{result.batch.pk}"] = rejects.getvalue()
-            messages.warning(request, f"{result.counts.rejected} rows were set aside: download them from the "
-                                      "history below.")
-        for note in result.notes:
-            messages.info(request, note)
-    else:
-        messages.error(request, result.file_error or f"Nothing was imported: {result.error_count} errors. "
-                                                     "Check the file again for the list.")
-    return redirect("reports:imports")
+    access_log.record(request, access_log.IMPORTED, f"{run.kind} import: {run.file_name}"[:200])
+    return redirect("reports:import_run", token=token)
 
 
 @role_required(Role.MANAGER)
 def import_rejects(request: HttpRequest, batch_pk: int) -> HttpResponse:
-    """The rows set aside by an import this session made with "set the invalid ones aside"."""
-    content = request.session.get(f"rejects_{batch_pk}")
-    if content is None:
+    """The rows set aside by an import this manager made with "set the invalid ones aside" (kept an hour)."""
+    run = import_runs_of(request.user).filter(batch_id=batch_pk).first()
+    if run is None or not rejects_path(run.token).exists():
         raise Http404
     access_log.record(request, access_log.EXPORTED, f"rows set aside by import {batch_pk}")
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rejected_rows_{batch_pk}.csv"'
-    return response
+    return FileResponse(open(rejects_path(run.token), "rb"), as_attachment=True,
+                        filename=f"rejected_rows_{batch_pk}.csv", content_type="text/csv; charset=utf-8")
 
 
 @role_required(Role.MANAGER, Role.COMMISSIONER)
+@reading_reports()  # from the replica, if there is one; the person was checked on the primary just above
 def evaluation(request: HttpRequest) -> HttpResponse:
     """The evaluation, live: one report at a time for a period, as headline figures, charts and tables, each table
     downloadable as CSV. What the commissioner sees goes through `disclose_together` before anything is made from it."""
@@ -183,6 +149,7 @@ def _disclosed(name: str, arguments: dict, form) -> dict:
 
 
 @role_required(Role.MANAGER)
+@reading_reports()
 def overview(request: HttpRequest) -> HttpResponse:
     """The programme at a glance: this financial year so far against the same months of the last."""
     this_start, this_end, last_start, last_end = year_to_date()

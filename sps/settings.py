@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "sps",
     "referrals",
     "outcomes",
@@ -134,6 +136,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
+# Reports read from a PostgreSQL streaming replica when REPORTS_DATABASE_URL names one; every write, and every other
+# read, stays on DATABASE_URL (sps/db_router.py). In the tests the replica is the test database itself.
+REPORTS_DATABASE_URL = env.str("REPORTS_DATABASE_URL", default="")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = {**env.db_url_config(REPORTS_DATABASE_URL), "TEST": {"MIRROR": "default"},
+                            "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"], "CONN_HEALTH_CHECKS": True}
+DATABASE_ROUTERS = ["sps.db_router.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sps.User"
@@ -170,6 +179,16 @@ STORAGES = {
 IMPORT_DIR = env.path("IMPORT_DIR", default=BASE_DIR / "var" / "imports")
 # The largest file the upload page takes (larger ones: `manage.py import` on the server).
 IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=100)
+# Where an upload's check and import run (reports/tasks.py, docs/imports.md), by TASKS_BACKEND:
+# "immediate" (the default): in the web request itself, so `make run` needs nothing more;
+# "database": queued in the database and run by `python manage.py db_worker`, a process of its own, so that a big
+# file never holds a web worker (production; IMPORT_DIR must then be a folder the worker reads too).
+TASKS_BACKENDS = {"immediate": "django_tasks.backends.immediate.ImmediateBackend",
+                  "database": "django_tasks_db.DatabaseBackend"}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be {' or '.join(TASKS_BACKENDS)}, not {TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
 # Provider staff see a person's name, phone and address while an onward referral is open and for this many
 # days after it ends (providers.selectors.contact_details_shown); after that only the referral itself.
 PROVIDER_CONTACT_DAYS = env.int("PROVIDER_CONTACT_DAYS", default=90)

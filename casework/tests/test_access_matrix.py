@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from providers.tests.factories import OnwardReferralFactory, ProviderFactory, ServiceFactory, SpotPurchaseFactory
 from referrals.models import Status
 from referrals.tests.factories import PatientFactory, PatientMoveRequestFactory, ReferralFactory
+from reports.imports.uploads import rejects_path
+from reports.models import ImportBatch, ImportRun
 from sps.models import Role
 from sps.tests.factories import UserFactory
 from sps.tests.signin import sign_in
@@ -64,6 +66,7 @@ MATRIX = {
     "reports:evaluation": ("get", {"manager", "commissioner"}),
     "reports:overview": ("get", {"manager"}),
     "reports:imports": ("get", {"manager"}),
+    "reports:import_run": ("get", {"manager"}),
     "reports:import_confirm": ("post", {"manager"}),
     "reports:import_rejects": ("get", {"manager"}),
     "reports:import_example": ("get", {"manager"}),
@@ -105,7 +108,8 @@ def _objects(practice, adviser, provider) -> dict:
             "onward": OnwardReferralFactory(referral=referral, service=service),
             "purchase": SpotPurchaseFactory(referral=referral, requested_by=adviser, provider=provider),
             "move": PatientMoveRequestFactory(to_practice=practice),
-            "token": "a" * 32, "batch": 1, "kind": "practices"}
+            "token": "a" * 32, "batch": ImportBatch.objects.create(kind="practices", file_name="p.csv"),
+            "kind": "practices"}
 
 
 @pytest.fixture
@@ -132,7 +136,8 @@ ARGUMENTS = {
     "providers:onward_create": {"referral_pk": "referral", "service_pk": "service"},
     "providers:onward_status": {"pk": "onward"}, "providers:onward_continued": {"pk": "onward"},
     "providers:spot_purchase_decide": {"pk": "purchase"},
-    "reports:import_confirm": {"token": "token"}, "reports:import_rejects": {"batch_pk": "batch"},
+    "reports:import_confirm": {"token": "token"}, "reports:import_run": {"token": "token"},
+    "reports:import_rejects": {"batch_pk": "batch"},
     "reports:import_example": {"kind": "kind"},
 }
 
@@ -143,15 +148,13 @@ def _url(name: str, site: dict) -> str:
 
 
 def _client(user, site: dict) -> Client:
-    """Signed in as `user`, with an upload waiting and rejected rows to download in the session, so that the
-    manager's import pages have something to show and only the role decides."""
+    """Signed in as `user`, with a checked upload of theirs waiting to be confirmed and rejected rows to
+    download, so that the manager's import pages have something to show and only the role decides."""
     client = sign_in(Client(), user)
-    session = client.session
-    session["pending_imports"] = {site["token"]: {"token": site["token"], "kind": "practices", "name": "p.csv",
-                                                  "covered_until": "", "skip_invalid": False}}
-    session[f"rejects_{site['batch']}"] = "line,error\n"
-    session.save()
+    ImportRun.objects.create(token=site["token"], requested_by=user, kind="practices", file_name="p.csv",
+                             status=ImportRun.Status.DONE, batch=site["batch"])
     (settings.IMPORT_DIR / f"{site['token']}.csv").write_text("ods_code,name\n")
+    rejects_path(site["token"]).write_text("line,error\n")
     return client
 
 

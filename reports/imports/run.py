@@ -5,13 +5,13 @@ import datetime as dt
 import gc
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from typing import BinaryIO, TextIO
 
 from django.db import transaction
 
-from reports.imports.base import Counts, RowChange, RowError, RowRejected
+from reports.imports.base import Counts, FieldChange, RowChange, RowError, RowRejected
 from reports.imports.episodes import EpisodesHandler
 from reports.imports.kinds import (
     CostsHandler,
@@ -70,6 +70,18 @@ class ImportResult:
         return (f"{c.created} created, {c.updated} updated, {c.unchanged} unchanged, {c.ignored} ignored, "
                 f"{c.rejected} rejected")
 
+    def as_json(self) -> dict:
+        """Everything but the batch, as JSON, for the page to show once the task that found it has ended."""
+        return asdict(replace(self, batch=None))
+
+    @classmethod
+    def from_json(cls, data: dict, batch: ImportBatch | None = None) -> "ImportResult":
+        return cls(**{**data, "batch": batch, "counts": Counts(**data["counts"]),
+                      "errors": [RowError(**error) for error in data["errors"]],
+                      "changes": [RowChange(change["line"], change["row"],
+                                            [FieldChange(**f) for f in change["fields"]])
+                                  for change in data["changes"]]})
+
 
 class _Abort(Exception):
     """Some row was invalid and the import is all-or-nothing: undo everything."""
@@ -77,11 +89,13 @@ class _Abort(Exception):
 
 def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None, dry_run: bool = False,
                rejects: TextIO | None = None, covered_until: dt.date | None = None,
-               on_progress: Callable[[int], None] | None = None) -> ImportResult:
+               on_progress: Callable[[int], None] | None = None,
+               on_rows: Callable[[int], None] | None = None) -> ImportResult:
     """Import a file of `kind`. All or nothing unless `rejects` is given (--skip-invalid): then valid rows are
     written and invalid ones go to `rejects` with an `error` column. With `dry_run` nothing is kept. The whole
     import is one transaction, so a failure part way (a database error, the process killed) leaves the database
-    as it was."""
+    as it was. `on_progress` hears how many bytes of the file have been read, `on_rows` how many rows have been
+    checked (and written), after each chunk of rows."""
     result = ImportResult(kind=kind, file_name=file_name, dry_run=dry_run)
     handler_class = HANDLERS.get(kind)
     if handler_class is None:
@@ -112,6 +126,7 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
             rows = read_rows(stream, columns=handler.columns, kind=kind, other_kinds=COLUMNS,
                              on_progress=on_progress)
             clean = handler.clean
+            rows_done = 0
             for chunk in batched(rows, handler.chunk_size):
                 valid = []
                 for row in chunk:
@@ -127,6 +142,9 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
                     by_line = {row.line: row for row in chunk} if write_errors else {}
                     for line, errors in _by_line(write_errors).items():
                         reject_writer = _reject(result, rejects, reject_writer, by_line[line], errors)
+                rows_done += len(chunk)
+                if on_rows:
+                    on_rows(rows_done)
             if result.error_count and not skip_invalid:
                 raise _Abort
             result.counts += handler.finish()

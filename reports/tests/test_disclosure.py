@@ -401,7 +401,7 @@ HEADCOUNT = {"episodes": "People with a year of hospital data", "roi": "Engaged 
 # `disclose_together` makes none.
 @pytest.mark.parametrize(("report", "table", "queries"), [("wellbeing", "areas", 4 + 1 + (5 * 2 + 1) * 1 + 3),
                                                           ("episodes", "episodes", 4 + 1 + (5 * 2 + 1) * 2 + 3),
-                                                          ("roi", "roi", 4 + 1 + (5 * 2 + 1) * 6 + 3)])
+                                                          ("roi", "roi", 4 + 1 + (5 * 2 + 1) * 5 + 3)])
 def test_commissioner_sees_nothing_about_one_person_at_one_practice(client_for, commissioner, manager,
                                                                     one_person_and_a_crowd, django_assert_num_queries,
                                                                     report, table, queries):

@@ -96,10 +96,11 @@ def test_import_page_answers_any_upload(client_for, manager, known, import_dir, 
     with rolled_back():
         check = client.post(reverse("reports:imports"), post)
         assert check.status_code == 200, check.status_code
-        pending = check.context.get("pending")
-        if pending is not None and check.context["result"].ok:
-            done = client.post(reverse("reports:import_confirm", args=[pending["token"]]))
-            assert done.status_code == 302 and done.url == reverse("reports:imports"), done.status_code
+        run = check.context.get("run")
+        if run is not None and check.context["result"].ok:
+            done = client.post(reverse("reports:import_confirm", args=[run.token]))
+            assert done.status_code == 302 and done.url == reverse("reports:import_run", args=[run.token])
+            assert client.get(done.url).status_code == 200
             event("checked and imported")
         else:
-            event("checked: refused or errors listed" if pending is not None else "form errors")
+            event("checked: refused or errors listed" if run is not None else "form errors")

@@ -18,7 +18,7 @@ def test_manager_checks_then_confirms_an_import(client_for, manager):
     check = _upload(client, GOOD)
     assert "If imported: <strong>1</strong> created" in check.text
     assert not Practice.objects.exists()
-    token = check.context["pending"]["token"]
+    token = check.context["run"].token
     done = client.post(reverse("reports:import_confirm", args=[token]), follow=True)
     assert "Imported p.csv: 1 created" in done.text
     assert Practice.objects.get().name == "New Street Surgery"
@@ -45,8 +45,8 @@ def test_history_shows_who_imported_what(client_for, manager, django_assert_num_
     client = client_for(manager)
     for _ in range(3):
         check = _upload(client, GOOD)
-        client.post(reverse("reports:import_confirm", args=[check.context["pending"]["token"]]))
-    with django_assert_num_queries(7):  # session, user, the history with who imported
+        client.post(reverse("reports:import_confirm", args=[check.context["run"].token]))
+    with django_assert_num_queries(8):  # session, user, the manager's uploads under way, the history with who imported
         page = client.get(reverse("reports:imports"))
     assert page.text.count("<td>p.csv</td>") == 3
 
@@ -61,7 +61,7 @@ def test_only_the_manager_may_import(request, client_for, persona):
 
 def test_another_persons_upload_cannot_be_confirmed(client_for, manager, django_user_model):
     check = _upload(client_for(manager), GOOD)
-    token = check.context["pending"]["token"]
+    token = check.context["run"].token
     other = django_user_model.objects.create(username="manager2", role="manager")
     assert client_for(other).post(reverse("reports:import_confirm", args=[token])).status_code == 404
     assert not Practice.objects.exists()

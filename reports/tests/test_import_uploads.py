@@ -38,7 +38,7 @@ def test_a_checked_file_is_private_and_deleted_once_imported(client_for, manager
     check = _upload(client, GOOD)
     [path] = folder.iterdir()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(folder.stat().st_mode) == 0o700
-    client.post(reverse("reports:import_confirm", args=[check.context["pending"]["token"]]))
+    client.post(reverse("reports:import_confirm", args=[check.context["run"].token]))
     assert not list(folder.iterdir())
     assert AccessEvent.objects.filter(action=AccessAction.IMPORTED, user=manager).count() == 1
 

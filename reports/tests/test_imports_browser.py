@@ -8,6 +8,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from reports.imports.base import Counts
+from reports.imports.run import ImportResult
+from reports.models import ImportRun
 from sps.models import Practice
 from sps.tests.axe import violations
 
@@ -63,3 +66,23 @@ def test_manager_reads_the_format_imports_the_example_and_sees_what_a_file_would
     expect(page.get_by_text("Imported practices.csv: 0 created, 1 updated")).to_be_visible()
     practice = Practice.objects.get(ods_code="C88001")
     assert (practice.name, practice.address) == ("New Street Medical Centre", "1 New Street, Rotherham")
+
+
+def test_the_page_follows_an_import_under_way_until_it_ends_keeping_what_was_typed(page: Page, live_server, sign_in,
+                                                                                    manager):
+    """Issue 13: the import runs in the worker; its page shows how far it has got and then its result, by itself
+    (static/js/imports.js), without reloading what the manager has started filling in meanwhile."""
+    run = ImportRun.objects.create(token="b" * 32, requested_by=manager, kind="practices", file_name="p.csv",
+                                   stage="import", status="running", rows_done=1000, rows_total=2000)
+    sign_in(page, manager)
+    page.goto(live_server.url + reverse("reports:import_run", args=[run.token]))
+    expect(page.get_by_text("Importing: 1,000 of 2,000 rows")).to_be_visible()
+    page.get_by_label("What the file holds").select_option("episodes")
+
+    ImportRun.objects.filter(pk=run.pk).update(rows_done=1500)  # what the worker writes as it goes
+    expect(page.get_by_text("Importing: 1,500 of 2,000 rows")).to_be_visible()
+    result = ImportResult(kind="practices", file_name="p.csv", dry_run=False, counts=Counts(created=2000))
+    ImportRun.objects.filter(pk=run.pk).update(status="done", rows_done=2000, result=result.as_json())
+    expect(page.get_by_text("Imported p.csv: 2000 created")).to_be_visible()
+    expect(page.get_by_label("What the file holds")).to_have_value("episodes")
+    assert not violations(page)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reports.evaluation import MEASURES, REPORTS
 from reports.models import UnitCostMeasure
+from sps.db_router import reading_reports
 from sps.models import Practice
 
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("--discount-rate", type=float)
         parser.add_argument("--unit-cost", type=_unit_cost, action="append", default=[], metavar="TYPE=POUNDS")
 
+    @reading_reports()  # every read from the replica, if there is one: a report never needs the primary
     def handle(self, *args, **options):
         if options["start"] > options["end"]:
             raise CommandError("--from is after --to", returncode=2)
