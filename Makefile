@@ -37,10 +37,25 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports --no-cache
 
 # The benchmarks of docs/benchmarks.md, each on a throwaway PostgreSQL: a generated 1,000,000-row hospital
-# extract imported; the evaluation pages rendered on the demo data.
-bench: $(VENV)/.installed
+# extract imported; the evaluation pages rendered on the demo data; then SCALE generated referrals (national size:
+# SCALE=1300000), each report against its hand-written SQL floor, and USERS locust users on gunicorn for DURATION.
+# The tables are also written to var/bench/. locust (requirements-bench.txt) is installed for this only.
+SCALE ?= 100000
+USERS ?= 20
+DURATION ?= 60s
+
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.installed $(VENV)/.bench-installed
+	mkdir -p var/bench
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py bench_import'
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo --force >/dev/null && $(BIN)/python manage.py bench_reports'
+	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && \
+		$(BIN)/python manage.py generate_scale_data --referrals $(SCALE) --force && \
+		$(BIN)/python manage.py bench_evaluation --markdown var/bench/evaluation-$(SCALE).md && \
+		$(BIN)/python bench/load.py --users $(USERS) --duration $(DURATION) --markdown var/bench/load-$(SCALE).md'
 
 # Backups of the PostgreSQL database of DATABASE_URL (docs/deployment.md): `make backup [BACKUP=path]` writes
 # var/backups/sps-<date-time>.dump unless told otherwise (KEEP_DAYS=N: then deletes the backups there older than
