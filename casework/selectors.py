@@ -54,7 +54,10 @@ def caseload_for(adviser: User, *, q: str = "") -> Caseload:
     far = dt.date.max
     mine.sort(key=lambda r: (r.baseline_date is not None, r.review.due if r.review else far))
     waiting = list(visible.filter(status=Status.RECEIVED).order_by("-urgency", "referral_date", "pk"))
-    matches = set(matching(visible, q).values_list("pk", flat=True)) if q else None
+    # Only the caseload's own referrals are searched: a name matched across everything the adviser may see
+    # would read far more than the page shows.
+    listed = [r.pk for r in mine] + [r.pk for r in waiting]
+    matches = set(matching(visible.filter(pk__in=listed), q).values_list("pk", flat=True)) if q else None
     return Caseload(waiting=waiting, mine=mine, matches=matches)
 
 

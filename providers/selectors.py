@@ -129,13 +129,14 @@ def service_directory(*, q: str = "", categories: list[str] | None = None, area:
     on = on or today()
     running_grant = Grant.objects.filter(services=OuterRef("pk"), decision=GrantDecision.AWARDED,
                                          start_date__lte=on, end_date__gte=on)
+    # Counted per service from the index on (service, status): a join of every onward referral to the services,
+    # grouped, read the whole table on every search (issue 13).
+    occupying = (OnwardReferral.objects.filter(service=OuterRef("pk"), status__in=OCCUPYING_STATUSES).order_by()
+                 .values("service").annotate(n=Count("*")).values("n"))  # "*": from the index alone
     services = (
         Service.objects.filter(active=True, provider__active=True)
         .select_related("provider")
-        .annotate(
-            commissioned=Exists(running_grant),
-            occupied=Count("onward_referrals", filter=Q(onward_referrals__status__in=OCCUPYING_STATUSES)),
-        )
+        .annotate(commissioned=Exists(running_grant), occupied=Coalesce(Subquery(occupying), 0))
         .annotate(room=Case(When(capacity__isnull=True, then=None), default=F("capacity") - F("occupied"),
                             output_field=IntegerField()))
     )
@@ -148,7 +149,7 @@ def service_directory(*, q: str = "", categories: list[str] | None = None, area:
         services = services.filter(Q(area__icontains=area) | Q(area__iexact="Borough-wide"))
     if with_room:
         services = services.filter(Q(room__isnull=True) | Q(room__gt=0))
-    order = ["-commissioned", F("room").desc(nulls_first=True), "name"]
+    order = ["-commissioned", F("room").desc(nulls_first=True), "name", "pk"]  # pk: the same order on every page
     if near:
         services = services.annotate(miles=_miles_from(near))
         order.insert(0, F("miles").asc(nulls_last=True))

@@ -32,7 +32,10 @@ from sps.lib.dates import today
 from sps.lib.money import format_pounds
 from sps.models import Role
 from sps.periods import PeriodForm
-from sps.search import keep_posted_term
+from sps.search import keep_posted_term, querystring_without
+
+# A national directory holds thousands of services: shown a page at a time, nearest or most room first.
+DIRECTORY_PAGE_SIZE = 25
 
 
 @role_required(Role.ADVISER, Role.MANAGER)
@@ -58,9 +61,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     if located:
         filters["area"] = "" if located.place else area  # no place known: the area served, as typed
         filters["near"] = located.place
+    page = Paginator(selectors.service_directory(**filters), DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "providers/directory.html", {
-        "form": form, "services": list(selectors.service_directory(**filters)), "referral": referral,
+        "form": form, "page": page, "services": page.object_list, "referral": referral,
         "located": located, "from_the_person": bool(located) and not area,
+        "querystring": querystring_without(request, "page"),
     })
 
 

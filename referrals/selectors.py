@@ -4,10 +4,12 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from referrals.models import OPEN_STATUSES, AccessEvent, Patient, PatientMoveRequest, Referral, Status
-from sps.models import Role, User
+from sps.models import Practice, Role, User
 from sps.selectors import advisers
 
 
@@ -23,8 +25,18 @@ def referrals_for(user: User) -> QuerySet[Referral]:
     if user.role == Role.GP_STAFF and user.practice_id:
         return referrals.filter(practice_id=user.practice_id)
     if user.role == Role.ADVISER:
-        return referrals.filter(Q(practice__in=user.linked_practices.all()) | Q(adviser=user))
+        return referrals.filter(pk__in=_adviser_referral_ids(user))
     return referrals.none()
+
+
+def _adviser_referral_ids(adviser: User) -> QuerySet:
+    """The ids of the referrals from the adviser's practices and of those assigned to them, as one subquery.
+    Written as a union, not as "practice in (...) OR adviser = ...": with the OR, PostgreSQL reads the whole
+    table; with the union, two index look-ups, whatever the size of the table (issue 13)."""
+    linked = Practice.advisers.through.objects.filter(user=adviser).values("practice_id")
+    from_practices = Referral.objects.filter(practice_id__in=linked).order_by().values("pk")
+    assigned = Referral.objects.filter(adviser=adviser).order_by().values("pk")
+    return from_practices.union(assigned, all=True)
 
 
 def patients_for(user: User) -> QuerySet[Patient]:
@@ -56,10 +68,12 @@ def consent_history(patient: Patient) -> list:
 
 
 def advisers_with_caseloads() -> QuerySet[User]:
-    """Active advisers, each with `open_referrals`: how many open referrals are assigned to them (one grouped
-    query), for the manager choosing whom to assign."""
-    return advisers().annotate(open_referrals=Count("assigned_referrals", filter=Q(
-        assigned_referrals__status__in=OPEN_STATUSES)))
+    """Active advisers, each with `open_referrals`: how many open referrals are assigned to them, for the manager
+    choosing whom to assign. Counted per adviser from the index on (adviser, status), in the same query: a join
+    of every referral to the advisers would read the whole table."""
+    open_assigned = (Referral.objects.filter(adviser=OuterRef("pk"), status__in=OPEN_STATUSES).order_by()
+                     .values("adviser").annotate(n=Count("*")).values("n"))
+    return advisers().annotate(open_referrals=Coalesce(Subquery(open_assigned), 0))
 
 
 def registered_elsewhere(nhs_number: str, user: User) -> Patient | None:
@@ -115,10 +129,36 @@ def matching(referrals: QuerySet[Referral], q: str) -> QuerySet[Referral]:
     return referrals.filter(Q(patient__family_name__icontains=q) | Q(patient__given_name__icontains=q))
 
 
-def status_counts(referrals: QuerySet[Referral]) -> dict[str, int]:
-    """How many of `referrals` are in each status, counted by the database."""
+# Counts on list pages stop here and show "over 1,000": an exact count of a national table on every page would
+# read the whole of it; past a thousand, the exact number does not change what anyone does next.
+COUNT_CAP = 1000
+
+
+def status_counts(user: User) -> dict[str, int]:
+    """How many of the referrals `user` may see are in each status, in one query. The manager sees the whole
+    table: each status is counted only up to COUNT_CAP + 1 (more than COUNT_CAP means "over" it), reading at
+    most that many index entries. Anyone else sees their practices' and their own referrals, a few hundred
+    whatever the size of the table: counted exactly, in one grouped query."""
+    referrals = referrals_for(user)
+    if user.role == Role.MANAGER:
+        return bounded_counts({value: referrals.filter(status=value) for value in Status.values})
     counts = dict(referrals.order_by().values_list("status").annotate(n=Count("pk")))
     return {value: counts.get(value, 0) for value in Status.values}
+
+
+def bounded_counts(querysets: dict[str, QuerySet], *, cap: int | None = None) -> dict[str, int]:
+    """How many rows each queryset has, up to `cap` + 1 (COUNT_CAP by default), in one query: a SELECT of one
+    bounded count each."""
+    cap = COUNT_CAP if cap is None else cap
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, part_params = queryset.order_by().values("pk")[:cap + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) bounded)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        counts = cursor.fetchone()
+    return dict(zip(querysets, counts, strict=True))
 
 
 @dataclass(frozen=True)

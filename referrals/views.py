@@ -29,10 +29,13 @@ from sps.forms import form_errors_from
 from sps.idempotency import create_once
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
-from sps.search import keep_posted_term, querystring_without
+from sps.search import CappedPaginator, keep_posted_term, querystring_without, shown_count
 from sps.selectors import practices_for
 
 PAGE_SIZE = 50
+# The referral list goes this many pages deep (1,000 referrals), then asks for a narrower search: counting and
+# skipping a national table's rows on every page would grow with it (issue 13).
+MAX_PAGES = 20
 # Names and NHS numbers searched for are kept in the session, never in a URL.
 SEARCH_KEY = "referral_search"
 FOUND_KEY = "find_patient_nhs_number"
@@ -49,12 +52,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     filter_form = ReferralFilterForm(request.GET or None, practices=practices)
     term = request.session.get(SEARCH_KEY, "")
     referrals = selectors.referral_list(user=request.user, q=term, **filter_form.filters())
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.status_counts(selectors.referrals_for(request.user))
+    page = CappedPaginator(referrals, PAGE_SIZE, max_pages=MAX_PAGES).get_page(request.GET.get("page"))
+    counts = selectors.status_counts(request.user)
     access_log.record(request, access_log.LISTED, "referral list", referrals=page.object_list)
     return render(request, "referrals/referral_list.html", {
-        "filter_form": filter_form, "search_form": search, "searching": bool(term),
-        "page": page, "counts": counts, "statuses": Status.choices,
+        "filter_form": filter_form, "search_form": search, "searching": bool(term), "page": page,
+        "counts": [(value, label, shown_count(counts[value], selectors.COUNT_CAP)) for value, label in Status.choices],
         "querystring": querystring_without(request, "page"),
         "show_practice": request.user.role != Role.GP_STAFF,
         # The manager's way to the practices' requests to move a patient, besides the email.

@@ -182,3 +182,20 @@ class ReferralTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monthly_referrals} a month in {self.financial_year}/{(self.financial_year + 1) % 100:02d}"
+
+
+class OverviewFigures(models.Model):
+    """The manager's Overview as last worked out (one row). Counting the whole programme twice takes seconds at
+    national size, so a task works it out (reports.tasks.refresh_overview) and the landing page reads this row
+    (issue 13)."""
+
+    figures = models.JSONField(default=dict, help_text="This year so far and the same months last year.")
+    computed_at = models.DateTimeField(null=True, blank=True)
+    # When a refresh was queued: set by whoever claims it, cleared by the task, so that one refresh runs at a time.
+    refresh_claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "overview figures"
+
+    def __str__(self) -> str:
+        return f"Overview as at {self.computed_at}"
