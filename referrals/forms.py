@@ -14,7 +14,6 @@ from sps.models import User
 from sps.phone import EXAMPLE as PHONE_EXAMPLE
 from sps.phone import normalise_uk_phone
 from sps.plain import PlainErrors
-from sps.selectors import advisers
 
 
 class DateInput(forms.DateInput):
@@ -225,31 +224,26 @@ class SearchForm(forms.Form):
 
 class ReferralFilterForm(forms.Form):
     """The list filters (nothing that identifies a person); an invalid value is ignored rather than failing
-    the page."""
+    the page. Practice and adviser are typed, not chosen from a list: nationally there are 7,600 practices and
+    3,300 advisers, and a list of them all on every page took about a second to send (issue 13)."""
 
     status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False)
-    practice = forms.ModelChoiceField(queryset=None, required=False, empty_label="All practices")
-    adviser = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any adviser")
+    practice = forms.CharField(required=False, max_length=100, help_text="ODS code or part of the name")
+    adviser = forms.CharField(required=False, max_length=100, help_text="Part of the name")
     unassigned = forms.BooleanField(required=False, label="Unassigned only")
 
-    def __init__(self, *args, practices, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["practice"].queryset = practices
-        self.fields["adviser"].queryset = advisers()
-        for name, field in self.fields.items():
-            css = "form-check-input" if name == "unassigned" else "form-select"
-            field.widget.attrs["class"] = css
+        self.fields["status"].widget.attrs["class"] = "form-select"
+        self.fields["unassigned"].widget.attrs["class"] = "form-check-input"
+        for name in ("practice", "adviser"):
+            self.fields[name].widget.attrs.update({"class": "form-control", "type": "search",
+                                                   "aria-describedby": f"id_{name}_helptext"})
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
-        data = self.cleaned_data
-        return {
-            "status": data["status"],
-            "practice_id": data["practice"].pk if data["practice"] else None,
-            "adviser_id": data["adviser"].pk if data["adviser"] else None,
-            "unassigned": data["unassigned"],
-        }
+        return {key: self.cleaned_data[key] for key in ("status", "practice", "adviser", "unassigned")}
 
 
 class CloseForm(PlainErrors, forms.Form):

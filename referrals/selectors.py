@@ -102,18 +102,19 @@ def move_requests_for(user: User, *, still_open: bool = False) -> QuerySet[Patie
             .order_by("requested_at", "pk"))
 
 
-def referral_list(*, user: User, status: str = "", practice_id: int | None = None,
-                  adviser_id: int | None = None, unassigned: bool = False, q: str = "") -> QuerySet[Referral]:
-    """The referral list with its filters, newest first, within what `user` may see."""
+def referral_list(*, user: User, status: str = "", practice: str = "", adviser: str = "",
+                  unassigned: bool = False, q: str = "") -> QuerySet[Referral]:
+    """The referral list with its filters, newest first, within what `user` may see. `practice`: an ODS code or
+    part of a practice's name; `adviser`: part of an adviser's name (each word in their first or last name)."""
     referrals = referrals_for(user)
     if status == "open":
         referrals = referrals.filter(status__in=OPEN_STATUSES)
     elif status:
         referrals = referrals.filter(status=status)
-    if practice_id:
-        referrals = referrals.filter(practice_id=practice_id)
-    if adviser_id:
-        referrals = referrals.filter(adviser_id=adviser_id)
+    if practice := practice.strip():
+        referrals = referrals.filter(Q(practice__ods_code__iexact=practice) | Q(practice__name__icontains=practice))
+    for word in adviser.split():
+        referrals = referrals.filter(Q(adviser__first_name__icontains=word) | Q(adviser__last_name__icontains=word))
     if unassigned:
         referrals = referrals.filter(adviser__isnull=True)
     return matching(referrals, q).order_by("-referral_date", "-pk")

@@ -30,7 +30,6 @@ from sps.idempotency import create_once
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
 from sps.search import CappedPaginator, keep_posted_term, querystring_without, shown_count
-from sps.selectors import practices_for
 
 PAGE_SIZE = 50
 # The referral list goes this many pages deep (1,000 referrals), then asks for a narrower search: counting and
@@ -48,8 +47,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         if not keep_posted_term(request, search, field="q", key=SEARCH_KEY):
             request.session.pop(SEARCH_KEY, None)  # a search it cannot take: the whole list again
         return redirect(f"{request.path}?{querystring_without(request, 'page')}")
-    practices = practices_for(request.user)
-    filter_form = ReferralFilterForm(request.GET or None, practices=practices)
+    filter_form = ReferralFilterForm(request.GET or None)
     term = request.session.get(SEARCH_KEY, "")
     referrals = selectors.referral_list(user=request.user, q=term, **filter_form.filters())
     page = CappedPaginator(referrals, PAGE_SIZE, max_pages=MAX_PAGES).get_page(request.GET.get("page"))

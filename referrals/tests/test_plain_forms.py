@@ -11,7 +11,6 @@ from referrals.models import Patient, Referral, Status
 from referrals.tests.factories import PatientFactory, ReferralFactory
 from referrals.tests.test_referral_create import GOOD
 from referrals.tests.test_referral_views import PATIENT
-from sps.models import Practice
 from sps.phone import normalise_uk_phone
 from sps.plain import PlainErrors
 from sps.tests.fuzzing import form_classes
@@ -71,8 +70,7 @@ def test_a_long_address_is_refused_plainly(client_for, gp_a):
 
 def _bound(cls):
     """Each form of the module, made the way its view makes it."""
-    extra = {"ReferralFilterForm": {"practices": Practice.objects.none()},
-             "ReferralEditForm": {"instance": Referral()}}
+    extra = {"ReferralEditForm": {"instance": Referral()}}
     return cls(**extra.get(cls.__name__, {}))
 
 

@@ -10,6 +10,8 @@ from django.utils.html import escape
 from referrals.models import Patient, Referral, Status
 from referrals.tests.factories import PatientFactory, ReferralFactory
 from sps.lib.dates import today
+from sps.models import Role
+from sps.tests.factories import UserFactory
 
 
 def _login_url(url: str) -> str:
@@ -46,7 +48,7 @@ def test_adviser_sees_linked_practices_and_assigned_referrals(client_for, advise
     theirs[0].adviser = adviser_a
     theirs[0].save()
     client = client_for(adviser_a)
-    with django_assert_num_queries(12):  # session, user, counts, page count, page, practice and adviser choices
+    with django_assert_num_queries(10):  # session, user, counts, page count, page (no list of practices or advisers)
         page = client.get(reverse("referrals:list")).text
     assert "Alpha0" in page and "Beta0" in page and "Beta1" not in page
     assert client.get(reverse("casework:referral", args=[theirs[0].pk])).status_code == 200
@@ -56,11 +58,19 @@ def test_adviser_sees_linked_practices_and_assigned_referrals(client_for, advise
 def test_manager_sees_every_referral_and_filters(client_for, manager, gp_a, two_practices,
                                                 django_assert_num_queries):
     client = client_for(manager)
-    with django_assert_num_queries(13):  # and the count of practices' requests to move a patient
+    with django_assert_num_queries(11):  # and the count of practices' requests to move a patient
         page = client.get(reverse("referrals:list")).text
     assert "Alpha0" in page and "Beta0" in page
-    by_practice = client.get(reverse("referrals:list"), {"practice": gp_a.practice.pk}).text
+    by_practice = client.get(reverse("referrals:list"), {"practice": gp_a.practice.ods_code.lower()}).text
     assert "Alpha0" in by_practice and "Beta0" not in by_practice
+    by_name = client.get(reverse("referrals:list"), {"practice": gp_a.practice.name[-8:]}).text
+    assert "Alpha0" in by_name and "Beta0" in by_name  # "Medical Centre": both practices
+    assigned = two_practices[1][0]
+    assigned.adviser = UserFactory(role=Role.ADVISER, first_name="Philippa", last_name="Quartermaine")
+    assigned.save()
+    by_adviser = client.get(reverse("referrals:list"), {"adviser": "pHILIPPA quarter"}).text
+    assert "Beta0" in by_adviser and "Alpha0" not in by_adviser
+    assert "<option" not in by_adviser[by_adviser.index('id="id_practice"'):by_adviser.index('id="id_unassigned"')]
     searched = client.post(reverse("referrals:list"), {"q": "alpha3"}, follow=True)
     assert "Alpha3" in searched.text and "Alpha0" not in searched.text
     assert "alpha3" not in searched.redirect_chain[0][0]  # searched by POST: the name is in no URL
