@@ -154,6 +154,16 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     assert other["reports_hospitalepisode"] != first["reports_hospitalepisode"]
 
 
+@needs_postgresql
+@pytest.mark.django_db
+def test_the_smallest_dataset_allowed_loads_too():
+    """With 100 referrals there are two providers: each kind of onward referral still needs a service."""
+    call_command("generate_scale_data", referrals=100, today=TODAY, force=True, stdout=StringIO())
+    assert Referral.objects.count() == 100
+    assert set(OnwardReferral.objects.values_list("kind", flat=True)) == {
+        "commissioned", "non_commissioned", "non_vcs", "signpost"}
+
+
 @pytest.mark.smoke
 @pytest.mark.django_db
 def test_sqlite_is_refused_with_a_clear_message(monkeypatch):
