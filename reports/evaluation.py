@@ -285,20 +285,24 @@ def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vend
             counted.append(f"SUM(CASE WHEN {test} AND e.episode_type = '{kind}' THEN 1 ELSE 0 END) AS {kind}_{when}")
         counted.append(f"SUM(CASE WHEN {test} AND e.episode_type = '{EpisodeType.NEL_ADMISSION}' "
                        f"THEN COALESCE({days}, 0) ELSE 0 END) AS bed_days_{when}")
-    keys = ["c.followed", "CASE WHEN c.age >= 80 THEN 1 ELSE 0 END", "CASE WHEN c.continuing THEN 1 ELSE 0 END"]
+    keys = ["x.followed", "x.over_80", "x.continuing"]
     if by_practice:
-        keys.append("c.ods_code")
+        keys.append("x.ods_code")
     if differences:
-        keys += [f"COALESCE(x.{m}_before, 0) - COALESCE(x.{m}_after, 0)" for m in MEASURES]
-    sums = [f"SUM(COALESCE(x.{m}_{when}, 0))" for m in MEASURES for when in ("before", "after")]
+        keys += [f"x.{m}_before - x.{m}_after" for m in MEASURES]
+    sums = [f"SUM(x.{m}_{when})" for m in MEASURES for when in ("before", "after")]
+    # Each referral's counts in one grouped left join, then the groups: no join back to the cohort, whose size the
+    # planner may not know (on freshly loaded data it took it for one row, and a join back was planned as a loop
+    # that ran the counting once per referral).
     return (
         f"WITH c AS MATERIALIZED (SELECT *, CASE WHEN referral_date <= %s THEN 1 ELSE 0 END AS followed "
         f"FROM ({cohort_sql}) cohort), "
-        f"x AS (SELECT c.id, {', '.join(counted)} FROM c JOIN {episodes} e ON e.patient_id = c.patient_id "
-        f"AND e.start_date >= {shifted(-365)} AND e.start_date < {shifted(365)} WHERE c.followed = 1 "
-        f"GROUP BY c.id) "
-        f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM c LEFT JOIN x ON x.id = c.id "
-        f"GROUP BY {', '.join(keys)}")
+        f"x AS (SELECT c.id, c.followed, CASE WHEN c.age >= 80 THEN 1 ELSE 0 END AS over_80, "
+        f"CASE WHEN c.continuing THEN 1 ELSE 0 END AS continuing, c.ods_code, {', '.join(counted)} "
+        f"FROM c LEFT JOIN {episodes} e ON e.patient_id = c.patient_id AND c.followed = 1 "
+        f"AND e.start_date >= {shifted(-365)} AND e.start_date < {shifted(365)} "
+        f"GROUP BY c.id, c.followed, c.age, c.continuing, c.ods_code) "
+        f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM x GROUP BY {', '.join(keys)}")
 
 
 def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date | None, *, by_practice: bool = False,

@@ -64,13 +64,12 @@ EPISODES = """
                      AS continuing
           FROM c JOIN referrals_patient pa ON pa.id = c.patient_id
           WHERE {engaged}),
-    x AS (SELECT e.id, {counted}
-          FROM e JOIN reports_hospitalepisode h ON h.patient_id = e.patient_id
+    x AS (SELECT e.id, e.followed, e.over_80, e.continuing, {counted}
+          FROM e LEFT JOIN reports_hospitalepisode h ON h.patient_id = e.patient_id AND e.followed
                AND h.start_date >= e.referral_date - 365 AND h.start_date < e.referral_date + 365
-          WHERE e.followed
-          GROUP BY e.id)
-    SELECT e.followed, e.over_80, e.continuing, {differences}, count(*), {sums}
-    FROM e LEFT JOIN x ON x.id = e.id
+          GROUP BY e.id, e.followed, e.over_80, e.continuing)
+    SELECT followed, over_80, continuing, {differences}, count(*), {sums}
+    FROM x
     GROUP BY 1, 2, 3, {difference_columns}"""
 
 
@@ -106,10 +105,10 @@ def episodes(cursor, start: dt.date, end: dt.date, data_until: dt.date) -> dict:
                     for kind in EPISODE_TYPES]
         counted.append(f"coalesce(sum(h.end_date - h.start_date) FILTER (WHERE {test} "
                        f"AND h.episode_type = 'nel_admission'), 0) AS bed_days_{when}")
-    differences = [f"coalesce(x.{m}_before, 0) - coalesce(x.{m}_after, 0)" for m in MEASURES]
+    differences = [f"{m}_before - {m}_after" for m in MEASURES]
     sql = EPISODES.format(
         cohort=COHORT, engaged=ENGAGED, counted=", ".join(counted), differences=", ".join(differences),
-        sums=", ".join(f"sum(coalesce(x.{m}_{when}, 0))" for m in MEASURES for when in ("before", "after")),
+        sums=", ".join(f"sum({m}_{when})" for m in MEASURES for when in ("before", "after")),
         difference_columns=", ".join(str(4 + i) for i in range(len(MEASURES))))
     cursor.execute(sql, {"start": start, "end": end, "last_index": data_until - dt.timedelta(days=364)})
     subgroups = {name: Counter() for name in ("all", "under_80", "80_plus", "continuing")}
