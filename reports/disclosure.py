@@ -13,6 +13,8 @@ or headline is made from it, so that no output can show what it hid. It reads th
 nothing else, so it runs no query."""
 
 import copy
+import heapq
+from collections import defaultdict
 from fractions import Fraction
 
 from reports.evaluation import SUBGROUPS
@@ -221,6 +223,9 @@ class _Joint:
         self.value: dict[tuple, int] = {}
         self.hidden: set[tuple] = set()
         self.equations: list[tuple[tuple, list[tuple], bool]] = []
+        self._of_cell: dict[tuple, list[int]] | None = None  # each cell's equations, by number, once settling
+        self._due: set[int] = set()  # the equations a cell of which was hidden since they were last applied
+        self._just_hidden: list[tuple] = []
 
     def cell(self, key: tuple, value: int | None, hidden: bool) -> tuple:
         self.value[key] = value or 0
@@ -236,13 +241,41 @@ class _Joint:
         if key in self.hidden:
             return False
         self.hidden.add(key)
+        self._just_hidden.append(key)
         return True
 
     def settle(self) -> bool:
-        changed = False
-        for total, parts, rest in self.equations:
-            changed |= self._settle(total, parts, rest)
+        """One pass applying the equations in turn; whether it hid anything. An equation none of whose cells was
+        hidden since it was last applied would hide nothing, so it is skipped: the result is that of applying every
+        one, at a fraction of the cost (at 588 practices, 8 s of the commissioner's page; issue 13)."""
+        if self._of_cell is None:
+            self._of_cell = defaultdict(list)
+            for number, (total, parts, _) in enumerate(self.equations):
+                for key in (total, *parts):
+                    self._of_cell[key].append(number)
+            self._due, self._just_hidden = set(range(len(self.equations))), []
+        self._mark_due(self._just_hidden, after=None, this_pass=set(), queue=[])  # hidden between passes
+        queue = sorted(self._due)
+        this_pass, self._due, changed = set(queue), set(), False
+        while queue:
+            number = heapq.heappop(queue)
+            this_pass.discard(number)
+            changed |= self._settle(*self.equations[number])
+            self._mark_due(self._just_hidden, after=number, this_pass=this_pass, queue=queue)
         return changed
+
+    def _mark_due(self, keys: list[tuple], *, after: int | None, this_pass: set[int], queue: list[int]) -> None:
+        """The equations of the cells just hidden: later in this pass if they come after equation `after`, else in
+        the next pass."""
+        for key in keys:
+            for number in self._of_cell.get(key, ()):
+                if after is not None and number > after:
+                    if number not in this_pass:
+                        this_pass.add(number)
+                        heapq.heappush(queue, number)
+                else:
+                    self._due.add(number)
+        keys.clear()
 
     def _settle(self, total: tuple, parts: list[tuple], rest: bool) -> bool:
         value, hidden = self.value, self.hidden
