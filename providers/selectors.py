@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -388,8 +389,13 @@ def contract_dashboard(*, start: dt.date, end: dt.date) -> dict:
                   for g in grants]
     provider_ids = {g.provider_id for g in grants} | set(spots) | set(by_provider)
     providers = Provider.objects.in_bulk(provider_ids)
+    # Each provider's grant spend added up once: summing every grant row for each provider took 70 s with the
+    # 13,000 providers and 8,300 grants of a national dataset (issue 13).
+    grant_spend = defaultdict(Decimal)
+    for row in grant_rows:
+        grant_spend[row.grant.provider_id] += row.spend
     provider_rows = sorted(
-        (_provider_row(providers[pid], grant_rows, spots.get(pid, {}), by_provider.get(pid, {}))
+        (_provider_row(providers[pid], grant_spend[pid], spots.get(pid, {}), by_provider.get(pid, {}))
          for pid in provider_ids),
         key=lambda row: row.provider.name,
     )
@@ -441,10 +447,10 @@ def _grant_row(grant: Grant, stats: dict, start: dt.date, end: dt.date, *, as_of
     )
 
 
-def _provider_row(provider: Provider, grant_rows: list[GrantRow], spot: dict, stats: dict) -> ProviderRow:
+def _provider_row(provider: Provider, grant_spend: Decimal, spot: dict, stats: dict) -> ProviderRow:
     return ProviderRow(
         provider=provider,
-        grant_spend=sum((r.spend for r in grant_rows if r.grant.provider_id == provider.pk), Decimal(0)),
+        grant_spend=grant_spend,
         spot_count=spot.get("n", 0),
         spot_spend=spot.get("cost") or Decimal(0),
         received=stats.get("received", 0),
