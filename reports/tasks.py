@@ -26,8 +26,7 @@ KEPT_FOR = dt.timedelta(days=1)  # a finished run, for its page; the batch is th
 def queue_check(upload, *, user: User, kind: str, covered_until: dt.date | None, skip_invalid: bool) -> ImportRun:
     """Keep the upload where the worker can read it and queue its check. Returns the run as it is now: checked
     already with the immediate backend, waiting for the worker with the database backend."""
-    ImportRun.objects.filter(updated_at__lt=timezone.now() - KEPT_FOR).exclude(
-        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]).delete()
+    forget_finished_runs()
     run = ImportRun(requested_by=user, kind=kind, file_name=upload.name, covered_until=covered_until,
                     skip_invalid=skip_invalid)
     run.token = uuid.uuid4().hex
@@ -36,6 +35,13 @@ def queue_check(upload, *, user: User, kind: str, covered_until: dt.date | None,
     check_upload.enqueue(run.pk)
     run.refresh_from_db()
     return run
+
+
+def forget_finished_runs() -> int:
+    """Delete the runs that ended more than KEPT_FOR ago: their results can name a row's NHS number (an error on
+    line 12, a change), and the batch is the lasting record. Returns how many."""
+    return ImportRun.objects.filter(updated_at__lt=timezone.now() - KEPT_FOR).exclude(
+        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]).delete()[0]
 
 
 def queue_import(run: ImportRun) -> bool:

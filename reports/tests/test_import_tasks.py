@@ -2,6 +2,8 @@
 The web request only queues them; the page shows each waiting, running (rows done of the total) and its result.
 With the database backend the worker (`manage.py db_worker`), a process of its own, runs them."""
 
+import datetime as dt
+import io
 import os
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.imports.kinds import PracticesHandler
 from reports.models import ImportBatch, ImportRun
@@ -97,6 +100,20 @@ def test_an_upload_waiting_for_the_worker_is_not_purged_as_abandoned(client_for,
     call_command("purge_imports")
     import_upload.call(run.pk)
     assert Practice.objects.get().ods_code == "C88001"
+
+
+def test_the_purge_forgets_finished_imports_a_day_old_but_not_those_under_way(client_for, manager, folder,
+                                                                              queued_only):
+    """A run's result can name a row's NHS number: it goes a day after the import ended, with the timer's purge."""
+    client = client_for(manager)
+    for _ in range(3):
+        _upload(client, GOOD)
+    finished, recent, waiting = ImportRun.objects.order_by("pk")
+    ImportRun.objects.filter(pk__in=[finished.pk, recent.pk]).update(status=ImportRun.Status.DONE)
+    ImportRun.objects.filter(pk__in=[finished.pk, waiting.pk]).update(
+        updated_at=timezone.now() - dt.timedelta(days=1, minutes=1))
+    call_command("purge_imports", stdout=io.StringIO())
+    assert set(ImportRun.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
 
 
 def test_a_failed_import_shows_its_error_and_writes_nothing(client_for, manager, folder, monkeypatch, caplog):

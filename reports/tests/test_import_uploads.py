@@ -48,7 +48,7 @@ def test_a_refused_file_is_deleted_at_once(client_for, manager, folder):
     assert not list(folder.iterdir())
 
 
-def test_abandoned_files_are_deleted_after_an_hour(folder, capsys):
+def test_abandoned_files_are_deleted_after_an_hour(folder, capsys, db):
     folder.mkdir()
     old, new = folder / "old.csv", folder / "new.csv"
     for path in (old, new):
