@@ -234,3 +234,11 @@ def test_the_web_request_queues_the_upload_and_the_worker_imports_it_showing_its
     assert Practice.objects.get(ods_code="C90000").name == "New Name Surgery"
     assert ImportBatch.objects.get().imported_by == manager
     assert not list(folder.iterdir())
+
+
+def test_a_file_with_a_nul_character_is_refused_with_its_error_shown(client_for, manager, folder):
+    """PostgreSQL cannot keep a NUL in the run's stored result; the error quoting the file's header still shows
+    (found by the fuzz test of the imports page)."""
+    page = _upload(client_for(manager), b"ods_code,name,postcode,\x00extra\nC88001,Surgery,S60 1AA,\n")
+    assert page.status_code == 200
+    assert "Unknown column: \ufffdextra" in page.text
