@@ -13,6 +13,7 @@ the database is not ready; failed requests are counted in the table, not in the 
 """
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -215,7 +216,8 @@ def start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen:
         return subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "sps.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--timeout", "120", "--no-control-socket"],
-            cwd=ROOT, env=os.environ.copy(), stdout=output, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=os.environ.copy(), stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True)  # its own process group, so that `stop` can end its workers too
 
 
 def wait_until_up(server: subprocess.Popen, port: int) -> bool:
@@ -258,15 +260,16 @@ def timespan(text: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def stop(server: subprocess.Popen) -> None:
-    """Stop gunicorn (it finishes the requests under way), killing it if it takes over 30 s."""
+def stop(server: subprocess.Popen, grace: float = 30) -> None:
+    """Stop gunicorn (it finishes the requests under way), killing it and its workers if it takes over `grace`
+    seconds: a worker left in a long request outlived its killed master and took a core for half an hour."""
     if server.poll() is None:
         server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
 
 
 def tail(path: Path, lines: int = 30) -> str:

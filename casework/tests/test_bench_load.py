@@ -145,3 +145,23 @@ def test_load_exits_1_when_gunicorn_does_not_start(monkeypatch, tmp_path, capsys
     monkeypatch.setattr(load, "start_gunicorn", start_a_server_that_fails)
     assert load.main(["--users", "2", "--duration", "5s"]) == 1
     assert "gunicorn did not start:\nError: no such application" in capsys.readouterr().err
+
+
+def test_stopping_the_server_ends_its_workers_too():
+    """A gunicorn worker busy with a long request outlived its master when the master was killed, and took a core
+    from every measurement after it. Here a 'server' and its 'worker' both ignore the polite signal."""
+    from bench.load import stop
+
+    ignoring = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+         f"worker = subprocess.Popen([sys.executable, '-c', {ignoring!r}]); print(worker.pid, flush=True); "
+         "time.sleep(60)"], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    worker = int(server.stdout.readline())
+    stop(server, grace=0.5)
+    status = Path(f"/proc/{worker}/status")
+    for _ in range(50):  # the kill is delivered at once; its parent, gone, no longer reaps it: init does
+        if not status.exists() or "State:\tZ" in status.read_text():
+            break
+        time.sleep(0.1)
+    assert not status.exists() or "State:\tZ" in status.read_text()
