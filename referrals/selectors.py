@@ -147,13 +147,11 @@ def status_counts(user: User) -> dict[str, int]:
     return {value: counts.get(value, 0) for value in Status.values}
 
 
-def bounded_counts(querysets: dict[str, QuerySet], *, cap: int | None = None) -> dict[str, int]:
-    """How many rows each queryset has, up to `cap` + 1 (COUNT_CAP by default), in one query: a SELECT of one
-    bounded count each."""
-    cap = COUNT_CAP if cap is None else cap
+def bounded_counts(querysets: dict[str, QuerySet]) -> dict[str, int]:
+    """How many rows each queryset has, up to COUNT_CAP + 1, in one query: a SELECT of one bounded count each."""
     parts, params = [], []
     for queryset in querysets.values():
-        sql, part_params = queryset.order_by().values("pk")[:cap + 1].query.sql_with_params()
+        sql, part_params = queryset.order_by().values("pk")[:COUNT_CAP + 1].query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) bounded)")
         params.extend(part_params)
     with connection.cursor() as cursor:

@@ -112,7 +112,7 @@ def _done(run: ImportRun, result: ImportResult, path, rejects, *, dry_run: bool)
         path.unlink(missing_ok=True)
     if rejects and not (result.written and result.counts.rejected):
         rejects.unlink(missing_ok=True)
-    run.status, run.rows_done, run.result = ImportRun.Status.DONE, run.rows_total, _storable(result.as_json())
+    run.status, run.rows_done, run.result = ImportRun.Status.DONE, run.rows_total, result.as_json()
     run.batch = result.batch if result.written else None
     run.save(update_fields=["status", "rows_done", "result", "batch", "updated_at"])
 
@@ -152,18 +152,6 @@ class _Progress:
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
-
-
-def _storable(value):
-    """The result with any NUL character (a file may hold one, and an error quotes it) as the replacement
-    character: PostgreSQL's jsonb cannot hold NUL, and the run would fail to save."""
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, list):
-        return [_storable(item) for item in value]
-    if isinstance(value, dict):
-        return {_storable(key): _storable(item) for key, item in value.items()}
-    return value
 
 
 def result_of(run: ImportRun) -> ImportResult | None:

@@ -28,7 +28,7 @@ def reading_reports() -> Iterator[None]:
 
 def reports_alias() -> str:
     """The database a report reads from here: the replica inside `reading_reports()` when one is configured, else
-    the primary. For raw SQL: `connections[reports_alias()].cursor()`."""
+    the primary. Raw SQL follows it through `connections[queryset.db]`, which asks the router."""
     return REPORTS if REPORTS in settings.DATABASES and _reading_reports.get() else "default"
 
 

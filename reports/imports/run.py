@@ -72,7 +72,7 @@ class ImportResult:
 
     def as_json(self) -> dict:
         """Everything but the batch, as JSON, for the page to show once the task that found it has ended."""
-        return asdict(replace(self, batch=None))
+        return _without_nul(asdict(replace(self, batch=None)))
 
     @classmethod
     def from_json(cls, data: dict, batch: ImportBatch | None = None) -> "ImportResult":
@@ -81,6 +81,18 @@ class ImportResult:
                       "changes": [RowChange(change["line"], change["row"],
                                             [FieldChange(**f) for f in change["fields"]])
                                   for change in data["changes"]]})
+
+
+def _without_nul(value):
+    """`value` with any NUL character (a file may hold one, and an error quotes it) as the replacement character:
+    PostgreSQL's jsonb cannot hold NUL, and the run keeping the result would fail to save."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 class _Abort(Exception):
