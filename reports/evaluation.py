@@ -30,7 +30,7 @@ from outcomes.models import ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, LOW
 from providers.models import OnwardKind, OnwardReferral, OnwardStatus, SpotPurchase, SpotPurchaseStatus
 from referrals.models import Referral, Status
-from reports.models import EpisodeType, HospitalEpisode, ImportBatch, ProgrammeCost
+from reports.models import EpisodeType, HospitalEpisode, HospitalUse, ImportBatch, ProgrammeCost
 from reports.selectors import unit_costs_for
 from sps.categories import Category
 from sps.lib.percent import percentage
@@ -40,6 +40,7 @@ WHITE = ("A", "B", "C")
 NOT_STATED = ("Z", "")
 SUBGROUPS = ("all", "under_80", "80_plus", "continuing")
 MEASURES = ("nel_admission", "nel_fce", "ae_attendance", "outpatient", "bed_days")
+MEASURED = tuple(f"{m}_{when}" for m in MEASURES for when in ("before", "after"))
 YEARS = (1, 3, 5)
 REFERRAL_COUNTS = ("referrals_in", "age_80_plus", "age_under_60", "ethnicity_stated", "bme")
 
@@ -262,6 +263,49 @@ def latest_data_until() -> dt.date | None:
         "covered_until", flat=True).first()
 
 
+def _counted_columns(vendor: str, referral: str) -> str:
+    """Each of MEASURED: a measure's episodes (or bed days) before or after the index date, as sums over the
+    episodes `e` joined to the referral aliased `referral` in its windows (see _window)."""
+    if vendor == "sqlite":
+        days = "CAST(julianday(e.end_date) - julianday(e.start_date) AS INTEGER)"
+    else:
+        days = "(e.end_date - e.start_date)"
+    counted = {}
+    # Our own constants, never user input.
+    for when, test in (("before", f"e.start_date < {referral}.referral_date"),
+                       ("after", f"e.start_date >= {referral}.referral_date")):
+        for kind in EpisodeType.values:
+            counted[f"{kind}_{when}"] = f"SUM(CASE WHEN {test} AND e.episode_type = '{kind}' THEN 1 ELSE 0 END)"
+        counted[f"bed_days_{when}"] = (f"SUM(CASE WHEN {test} AND e.episode_type = '{EpisodeType.NEL_ADMISSION}' "
+                                       f"THEN COALESCE({days}, 0) ELSE 0 END)")
+    return ", ".join(f"{counted[name]} AS {name}" for name in MEASURED)
+
+
+def _window(vendor: str, referral: str) -> str:
+    """The join condition of the episodes `e` in a referral's before and after windows."""
+    if vendor == "sqlite":
+        shifted = f"date({referral}.referral_date, '{{:+d}} days')".format
+    else:
+        shifted = f"({referral}.referral_date + {{:d}})".format
+    return (f"e.patient_id = {referral}.patient_id AND e.start_date >= {shifted(-365)} "
+            f"AND e.start_date < {shifted(365)}")
+
+
+def count_hospital_use(cursor, patients_sql: str | None = None) -> None:
+    """Count again, and keep (HospitalUse), the hospital use of every referral of the patients `patients_sql`
+    selects (a query of patient ids), or of every referral. Called in the transaction that changes episodes."""
+    vendor = cursor.db.vendor
+    referrals, kept = Referral._meta.db_table, HospitalUse._meta.db_table
+    chosen = f"WHERE r.patient_id IN ({patients_sql})" if patients_sql else ""
+    cursor.execute(f"DELETE FROM {kept} WHERE referral_id IN (SELECT r.id FROM {referrals} r {chosen})"
+                   if patients_sql else f"DELETE FROM {kept}")
+    cursor.execute(
+        f"INSERT INTO {kept} (referral_id, patient_id, referral_date, {', '.join(MEASURED)}) "
+        f"SELECT r.id, r.patient_id, r.referral_date, {_counted_columns(vendor, 'r')} "
+        f"FROM {referrals} r LEFT JOIN {HospitalEpisode._meta.db_table} e ON {_window(vendor, 'r')} {chosen} "
+        f"GROUP BY r.id, r.patient_id, r.referral_date")
+
+
 def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vendor: str) -> str:
     """Hospital use per group of engaged patients: how many patients, and for those with a full year of follow-up
     (the first parameter, before the cohort's, is the last index date followed) per measure the episodes (or bed
@@ -272,37 +316,31 @@ def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vend
 
     Index date: the referral date. Before: index - 365 days <= start < index. After: index <= start < index + 365
     days. Bed days: the sum of (end - start) in days over nel_admission spells starting in the window (no end date
-    counts 0). One pass over the cohort's episodes, found by the primary key's patient index (issue 13)."""
-    episodes = HospitalEpisode._meta.db_table
-    if vendor == "sqlite":
-        shifted = "date(c.referral_date, '{:+d} days')".format
-        days = "CAST(julianday(e.end_date) - julianday(e.start_date) AS INTEGER)"
-    else:
-        shifted = "(c.referral_date + {:d})".format
-        days = "(e.end_date - e.start_date)"
-    # Our own constants, never user input.
-    counted = []
-    for when, test in (("before", "e.start_date < c.referral_date"), ("after", "e.start_date >= c.referral_date")):
-        for kind in EpisodeType.values:
-            counted.append(f"SUM(CASE WHEN {test} AND e.episode_type = '{kind}' THEN 1 ELSE 0 END) AS {kind}_{when}")
-        counted.append(f"SUM(CASE WHEN {test} AND e.episode_type = '{EpisodeType.NEL_ADMISSION}' "
-                       f"THEN COALESCE({days}, 0) ELSE 0 END) AS bed_days_{when}")
+    counts 0). Each referral's counts are those the import kept (HospitalUse) when they were counted for its
+    present patient and date; the others are counted here from the episodes (issue 13)."""
+    kept = HospitalUse._meta.db_table
+    same = "h.referral_id = c.id AND h.patient_id = c.patient_id AND h.referral_date = c.referral_date"
     keys = ["x.followed", "x.over_80", "x.continuing"]
     if by_practice:
         keys.append("x.ods_code")
     if differences:
         keys += [f"x.{m}_before - x.{m}_after" for m in MEASURES]
-    sums = [f"SUM(x.{m}_{when})" for m in MEASURES for when in ("before", "after")]
-    # Each referral's counts in one grouped left join, then the groups: no join back to the cohort, whose size the
-    # planner may not know (on freshly loaded data it took it for one row, and a join back was planned as a loop
-    # that ran the counting once per referral).
+    sums = [f"SUM(x.{m})" for m in MEASURED]
+    described = ("c.id, c.followed, CASE WHEN c.age >= 80 THEN 1 ELSE 0 END AS over_80, "
+                 "CASE WHEN c.continuing THEN 1 ELSE 0 END AS continuing, c.ods_code")
+    # Counted live: the followed whose counts were not kept. Each referral's counts in one grouped left join,
+    # then the groups: no join back to the cohort, whose size the planner may not know (on freshly loaded data it
+    # took it for one row, and a join back was planned as a loop that ran the counting once per referral).
     return (
         f"WITH c AS MATERIALIZED (SELECT *, CASE WHEN referral_date <= %s THEN 1 ELSE 0 END AS followed "
         f"FROM ({cohort_sql}) cohort), "
-        f"x AS (SELECT c.id, c.followed, CASE WHEN c.age >= 80 THEN 1 ELSE 0 END AS over_80, "
-        f"CASE WHEN c.continuing THEN 1 ELSE 0 END AS continuing, c.ods_code, {', '.join(counted)} "
-        f"FROM c LEFT JOIN {episodes} e ON e.patient_id = c.patient_id AND c.followed = 1 "
-        f"AND e.start_date >= {shifted(-365)} AND e.start_date < {shifted(365)} "
+        f"x AS (SELECT {described}, {', '.join(f'COALESCE(h.{m}, 0) AS {m}' for m in MEASURED)} "
+        f"FROM c LEFT JOIN {kept} h ON {same} AND c.followed = 1 "
+        f"WHERE c.followed = 0 OR h.referral_id IS NOT NULL "
+        f"UNION ALL "
+        f"SELECT {described}, {_counted_columns(vendor, 'c')} "
+        f"FROM c LEFT JOIN {HospitalEpisode._meta.db_table} e ON {_window(vendor, 'c')} "
+        f"WHERE c.followed = 1 AND NOT EXISTS (SELECT 1 FROM {kept} h WHERE {same}) "
         f"GROUP BY c.id, c.followed, c.age, c.continuing, c.ods_code) "
         f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM x GROUP BY {', '.join(keys)}")
 
@@ -332,8 +370,7 @@ def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date | None, *, b
             group["differences"] = dict(zip(MEASURES, rest[:len(MEASURES)], strict=True))
             rest = rest[len(MEASURES):]
         group["patients"], *sums = rest
-        group.update(zip([f"{m}_{when}" for m in MEASURES for when in ("before", "after")], map(int, sums),
-                         strict=True))  # PostgreSQL's sums of sums are numeric
+        group.update(zip(MEASURED, map(int, sums), strict=True))  # PostgreSQL's sums of sums are numeric
         groups.append(group)
     return groups
 

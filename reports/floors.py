@@ -5,7 +5,9 @@ figures, for PostgreSQL, so that the benchmark can say how far each report is fr
 
 What a floor leaves out: the Wilcoxon p values (computed in Python from the same per-patient differences, which the
 episodes floor does fetch), and the formatting. The ROI floor is the episodes floor, which counts every engaged
-patient as it goes."""
+patient as it goes. The episodes floor reads each referral's hospital use as the import keeps it (HospitalUse), and
+takes every referral's kept counts to be current, as they are after generate_scale_data or an import; the report
+also counts live those that are not."""
 
 import datetime as dt
 from collections import Counter
@@ -65,9 +67,8 @@ EPISODES = """
           FROM c JOIN referrals_patient pa ON pa.id = c.patient_id
           WHERE {engaged}),
     x AS (SELECT e.id, e.followed, e.over_80, e.continuing, {counted}
-          FROM e LEFT JOIN reports_hospitalepisode h ON h.patient_id = e.patient_id AND e.followed
-               AND h.start_date >= e.referral_date - 365 AND h.start_date < e.referral_date + 365
-          GROUP BY e.id, e.followed, e.over_80, e.continuing)
+          FROM e LEFT JOIN reports_hospitaluse h ON h.referral_id = e.id AND e.followed
+               AND h.patient_id = e.patient_id AND h.referral_date = e.referral_date)
     SELECT followed, over_80, continuing, {differences}, count(*), {sums}
     FROM x
     GROUP BY 1, 2, 3, {difference_columns}"""
@@ -99,12 +100,7 @@ def wellbeing(cursor, start: dt.date, end: dt.date) -> dict:
 
 
 def episodes(cursor, start: dt.date, end: dt.date, data_until: dt.date) -> dict:
-    counted = []
-    for when, test in (("before", "h.start_date < e.referral_date"), ("after", "h.start_date >= e.referral_date")):
-        counted += [f"count(*) FILTER (WHERE {test} AND h.episode_type = '{kind}') AS {kind}_{when}"
-                    for kind in EPISODE_TYPES]
-        counted.append(f"coalesce(sum(h.end_date - h.start_date) FILTER (WHERE {test} "
-                       f"AND h.episode_type = 'nel_admission'), 0) AS bed_days_{when}")
+    counted = [f"coalesce(h.{m}_{when}, 0) AS {m}_{when}" for m in MEASURES for when in ("before", "after")]
     differences = [f"{m}_before - {m}_after" for m in MEASURES]
     sql = EPISODES.format(
         cohort=COHORT, engaged=ENGAGED, counted=", ".join(counted), differences=", ".join(differences),

@@ -120,6 +120,35 @@ class HospitalEpisode(models.Model):
         return f"{self.get_episode_type_display()} {self.start_date:%d/%m/%Y}"
 
 
+class HospitalUse(models.Model):
+    """A referral's hospital episodes in evaluation.md's windows (365 days before and after its date), as the last
+    import left them. Counting them for a year's cohort live reads over a million episodes at national size, several
+    seconds however it is written; the import, the only writer of episodes, counts again the referrals of every
+    patient whose episodes it changed. The patient and date it was counted for are kept: a referral whose date or
+    patient has changed since, or that has no row, is counted live by the report (issue 13)."""
+
+    referral = models.OneToOneField("referrals.Referral", primary_key=True, on_delete=models.CASCADE,
+                                    related_name="+")
+    patient_id = models.BigIntegerField()
+    referral_date = models.DateField()
+    nel_admission_before = models.PositiveIntegerField()
+    nel_admission_after = models.PositiveIntegerField()
+    nel_fce_before = models.PositiveIntegerField()
+    nel_fce_after = models.PositiveIntegerField()
+    ae_attendance_before = models.PositiveIntegerField()
+    ae_attendance_after = models.PositiveIntegerField()
+    outpatient_before = models.PositiveIntegerField()
+    outpatient_after = models.PositiveIntegerField()
+    bed_days_before = models.PositiveIntegerField()
+    bed_days_after = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "hospital use"
+
+    def __str__(self) -> str:
+        return f"Hospital use around {self.referral_date:%d/%m/%Y}"
+
+
 class ProgrammeCost(models.Model):
     """Money spent on the service (staff, grants) on a date; evaluation.md's programme cost sums these."""
 

@@ -28,6 +28,7 @@ from providers.demo import AREAS, KIND_WEIGHTS, OPENING_TIMES, SIGNPOSTS, create
 from providers.models import Budget, Grant, OnwardReferral, Postcode, Provider, Service
 from referrals.demo import BME_CODES, CLOSURE_REASONS, CONDITIONS, DECLINE_REASONS, NEED_WEIGHTS, REASONS, STREETS
 from referrals.models import Patient, Referral
+from reports.evaluation import count_hospital_use
 from reports.models import HospitalEpisode, ImportBatch, ProgrammeCost, ReferralTarget
 from sps.categories import Category
 from sps.demo import FAMILY, GIVEN_F, GIVEN_M, KINDS, PLACES, POSTCODE_LETTERS
@@ -78,6 +79,10 @@ def generate(*, referrals: int, seed: int, years: int, today: dt.date, log=print
                 log(f"{first + CHUNK:,} patients: {time.monotonic() - began:.1f} s")
         add_foreign_keys(cursor, keys)
         log(f"Foreign keys checked: {time.monotonic() - began:.1f} s")
+        # As the import keeps it; after ANALYZE, so that the counting is planned for the tables' new sizes.
+        cursor.execute(f"ANALYZE {Referral._meta.db_table}, {HospitalEpisode._meta.db_table}")
+        count_hospital_use(cursor)
+        log(f"Hospital use counted: {time.monotonic() - began:.1f} s")
         ImportBatch.objects.filter(pk=world.batch_id).update(created=totals.rows.get("hospital episodes", 0))
         reset_sequences(cursor, LOADED)
     log(f"Loaded: {time.monotonic() - began:.1f} s")

@@ -11,6 +11,7 @@ from functools import lru_cache
 from django.db import connection
 
 from referrals.models import Patient
+from reports.evaluation import count_hospital_use
 from reports.imports import fields as f
 from reports.imports.base import DATE, MAX_CHANGES_SHOWN, Cells, Counts, FieldChange, Handler, shown_value
 from reports.imports.reader import Row
@@ -20,6 +21,7 @@ from sps.lib.nhs_number import nhs_number_error, normalise_nhs_number
 STAGE = "import_episode_stage"
 LAST = f"{STAGE}_last"
 CHANGED = f"{STAGE}_changed"
+TOUCHED = f"{STAGE}_touched"
 KEY = ("patient_id", "episode_type", "start_date", "episode_ref")
 TYPES = frozenset(EpisodeType.values)
 REF_LENGTH = HospitalEpisode._meta.get_field("episode_ref").max_length
@@ -151,17 +153,28 @@ def merge_stage(cursor, batch_id: int, *, portable: bool, changes: list | None =
     cursor.execute(f"UPDATE {EPISODES} AS e SET end_date = s.new_end, batch_id = %s FROM {CHANGED} s "
                    f"WHERE {same_key}", [batch_id])
     updated = cursor.rowcount
+    # The patients whose episodes change: their referrals' kept hospital use is counted again below.
+    cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} AS SELECT patient_id FROM {CHANGED}")
     if changes is not None:
         cursor.execute(f"SELECT line, episode_type, start_date, old_end, new_end FROM {CHANGED} ORDER BY line "
                        f"LIMIT {MAX_CHANGES_SHOWN}")
         changes.extend(cursor.fetchall())
     cursor.execute(f"DROP TABLE {CHANGED}")
     # In key order: the primary-key index then grows at its end instead of everywhere at once.
-    cursor.execute(f"INSERT INTO {EPISODES} ({', '.join(KEY)}, end_date, batch_id) "
-                   f"SELECT {', '.join(f's.{c}' for c in KEY)}, s.end_date, %s FROM {LAST} s "
-                   f"WHERE NOT EXISTS (SELECT 1 FROM {EPISODES} e WHERE {same_key}) ORDER BY {', '.join(KEY)}",
-                   [batch_id])
-    created = cursor.rowcount
+    insert = (f"INSERT INTO {EPISODES} ({', '.join(KEY)}, end_date, batch_id) "
+              f"SELECT {', '.join(f's.{c}' for c in KEY)}, s.end_date, %s FROM {LAST} s "
+              f"WHERE NOT EXISTS (SELECT 1 FROM {EPISODES} e WHERE {same_key}) ORDER BY {', '.join(KEY)}")
+    if portable:
+        cursor.execute(insert, [batch_id])
+        created = cursor.rowcount
+        # SQLite cannot say which rows an INSERT made; on the demo's sizes every patient of the file will do.
+        cursor.execute(f"INSERT INTO {TOUCHED} SELECT patient_id FROM {LAST}")
+    else:
+        cursor.execute(f"WITH new AS ({insert} RETURNING patient_id) INSERT INTO {TOUCHED} SELECT patient_id FROM new",
+                       [batch_id])
+        created = cursor.rowcount
+    count_hospital_use(cursor, f"SELECT patient_id FROM {TOUCHED}")
+    cursor.execute(f"DROP TABLE {TOUCHED}")
     cursor.execute(f"DROP TABLE {LAST}")
     return Counts(created=created, updated=updated, unchanged=known - created - updated, ignored=staged - known)
 
