@@ -21,7 +21,7 @@ from providers.selectors import (
 from providers.services import can_ask_for_spot_purchase, can_refer_on
 from referrals import access_log
 from referrals import services as referral_services
-from referrals.forms import AssignForm, CloseForm, DeclineForm, ReopenForm, SearchForm
+from referrals.forms import CloseForm, DeclineForm, ReopenForm, SearchForm, assign_forms
 from referrals.models import SUPPORTED_STATUSES, Status
 from referrals.selectors import change_log, referral_timeline, referrals_for
 from sps.access import fetch_if_allowed, role_required
@@ -50,6 +50,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
            "record": can_record(referral, user),
            "refer_on": can_refer_on(referral, user),
            "ask_for_spot_purchase": can_ask_for_spot_purchase(referral, user)}
+    find_adviser_form, assign_form = assign_forms(request.GET, referral) if can["assign"] else (None, None)
     return render(request, "casework/referral.html", {
         "referral": referral, "supports": supports, "can": can,
         "star": star_context(readings_of(referral)),  # GP staff get only the progress summary from it
@@ -59,7 +60,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today(),
         "timeline": referral_timeline(referral, notes=supports),
         "changes": change_log(referral, notes=supports),
-        "assign_form": AssignForm(initial={"adviser": referral.adviser_id}) if can["assign"] else None,
+        "assign_form": assign_form, "find_adviser_form": find_adviser_form,
         "decline_form": DeclineForm(),
     })
 

@@ -1,10 +1,13 @@
 import datetime as dt
+from collections.abc import Iterable
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import QueryDict
 
 from referrals.models import AccessAction, ClosureReason, ConsentHow, Patient, Referral, Source, Status
-from referrals.selectors import advisers_with_caseloads
+from referrals.selectors import ADVISERS_OFFERED, advisers_to_offer
 from sps.categories import Category
 from sps.idempotency import IdempotentForm
 from sps.lib.dates import today
@@ -14,6 +17,7 @@ from sps.models import User
 from sps.phone import EXAMPLE as PHONE_EXAMPLE
 from sps.phone import normalise_uk_phone
 from sps.plain import PlainErrors
+from sps.selectors import advisers
 
 
 class DateInput(forms.DateInput):
@@ -202,14 +206,65 @@ class AdviserWithCaseloadField(forms.ModelChoiceField):
             return str(adviser)
         return f"{adviser} ({count} open referral{'' if count == 1 else 's'})"
 
+    def validate_no_null_characters(self, value):
+        # A NUL in the id is just not a choice: said in this field's words, not as Django's "Null characters are
+        # not allowed."
+        if "\x00" in str(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
 
 class AssignForm(forms.Form):
-    adviser = AdviserWithCaseloadField(queryset=User.objects.none(), empty_label="Choose an adviser")
+    """The manager's choice of adviser. It offers a short list, `offered` (advisers_to_offer: each with their open
+    referrals, so the manager can share the work out, issue 12), but accepts any active adviser: nationally there
+    are 3,300, too many to list on every view of a referral (issue 13), and the list may be a page old."""
+
+    adviser = AdviserWithCaseloadField(
+        queryset=User.objects.none(), empty_label="Choose an adviser",
+        error_messages={"required": "Choose an adviser to assign.",
+                        "invalid_choice": "Choose an adviser to assign from the list: the one sent is not an "
+                                          "active adviser."})
+
+    def __init__(self, *args, offered: Iterable[User] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["adviser"]
+        field.queryset = advisers()  # what a choice is checked against, by its id: one query, on a post only
+        field.choices = [("", field.empty_label), *((a.pk, field.label_from_instance(a)) for a in offered)]
+        self.others = [a for a in offered if a.pk != self.initial.get("adviser")]  # offered besides the current one
+        self.at_most = ADVISERS_OFFERED
+        field.widget.attrs["aria-describedby"] = "assign-offered"  # the page's note of which advisers are offered
+
+
+UNSEARCHABLE = ProhibitNullCharactersValidator("The adviser's name had a character that cannot be searched for: "
+                                               "type it again.")
+
+
+class FindAdviserForm(PlainErrors, forms.Form):
+    """The manager's search for an adviser to assign to, by name: a GET parameter of the referral page (an
+    adviser's name is not patient data). Invalid, it is shown with its error and the usual list is offered."""
+
+    find_adviser = forms.CharField(label="Find an adviser", required=False, max_length=100,
+                                   help_text="Part of their first or last name, or both, like \"ann smi\".")
+    nouns = {"find_adviser": "the adviser's name"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Each adviser with their number of open referrals, so the manager can share the work out (issue 12).
-        self.fields["adviser"].queryset = advisers_with_caseloads()
+        field = self.fields["find_adviser"]
+        field.widget.input_type = "search"
+        field.widget.attrs["autocomplete"] = "off"
+        # In place of Django's own words, "Null characters are not allowed."
+        field.validators = [UNSEARCHABLE if isinstance(v, ProhibitNullCharactersValidator) else v
+                            for v in field.validators]
+
+    def name(self) -> str:
+        return self.cleaned_data["find_adviser"] if self.is_valid() else ""
+
+
+def assign_forms(query: QueryDict, referral: Referral) -> tuple[FindAdviserForm, AssignForm]:
+    """The referral page's search for an adviser (from its query string) and the assign form offering the
+    advisers it finds, or the lightest caseloads, and the referral's current adviser, already chosen."""
+    find = FindAdviserForm(query)
+    offered = advisers_to_offer(name=find.name(), current_id=referral.adviser_id)
+    return find, AssignForm(initial={"adviser": referral.adviser_id}, offered=offered)
 
 
 STATUS_FILTER_CHOICES = [("", "All statuses"), ("open", "Open")] + list(Status.choices)

@@ -218,8 +218,8 @@ def _ask_why(request: HttpRequest, pk: int, *, rule, action: str, form_class, se
 def referral_assign(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(selectors.referrals_for(request.user), pk=pk)
     form = AssignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose an adviser to assign.")
+    if not form.is_valid():  # nothing is written; the message says what to do (no adviser, or not an active one)
+        messages.error(request, form.errors["adviser"][0])
         return redirect("casework:referral", pk=referral.pk)
     adviser = form.cleaned_data["adviser"]
     return _act(request, pk, services.referral_assign, f"Referral assigned to {adviser}.", adviser=adviser)

@@ -238,7 +238,7 @@ def test_manager_assigns_an_adviser(client_for, manager, adviser_other, received
 def test_assigning_to_someone_who_is_not_an_adviser_is_refused(client_for, manager, gp_b, received):
     response = client_for(manager).post(reverse("referrals:assign", args=[received.pk]), {"adviser": gp_b.pk},
                                         follow=True)
-    assert "Choose an adviser to assign." in response.text
+    assert "Choose an adviser to assign from the list: the one sent is not an active adviser." in response.text
     received.refresh_from_db()
     assert received.adviser is None
 
