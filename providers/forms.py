@@ -27,6 +27,28 @@ class DirectoryFilterForm(forms.Form):
                 "with_room": data["with_room"]}
 
 
+class DashboardFilterForm(PlainErrors, forms.Form):
+    """The contract dashboard's filters. A provider's name may travel in the URL: it names an organisation,
+    never a person."""
+
+    provider = forms.CharField(
+        required=False, max_length=100, label="Provider name",
+        error_messages={"null_characters_not_allowed": "Type the provider name in letters, numbers and "
+                                                       "punctuation only."},
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search", "autocomplete": "off",
+                                      "placeholder": "Part of the name"}))
+    flagged = forms.BooleanField(required=False, label="Flagged grants only")
+
+    def clean_provider(self) -> str:
+        return " ".join(self.cleaned_data["provider"].split())
+
+    def filters(self) -> dict:
+        """The filters to apply: one that is not valid is left out (the page says why), the others kept."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"name": data.get("provider", ""), "flagged_only": data.get("flagged", False)}
+
+
 class InboxSearchForm(forms.Form):
     """A name to look for in the provider inbox. It is posted and kept in the session, never put in a URL:
     URLs land in proxy and server logs, and a name there would outlive the rule on how long it is shown."""

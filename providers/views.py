@@ -1,10 +1,9 @@
-import json
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from providers import selectors, services
 from providers.forms import (
     ContinuedForm,
+    DashboardFilterForm,
     DirectoryFilterForm,
     InboxSearchForm,
     OnwardReferralForm,
@@ -279,31 +279,75 @@ def _provider_cells(row) -> list:
             format_pounds(row.spot_spend), format_pounds(row.spend)]
 
 
+# A national programme funds thousands of grants and providers: the dashboard shows them a page at a time.
+DASHBOARD_PAGE_SIZE = 25
+# Far beyond any list's last page; a larger number (or none) gives the first page.
+DASHBOARD_MAX_PAGE = 100_000
+
+
+def _counted_page(rows, number: str | None) -> Page:
+    """Page `number` of `rows`, a dashboard list that counts itself (`listed`, beside each row): one query, not
+    a count and then the page. A number that is not one of the list's pages gives the first page."""
+    number = int(number) if number and number.isascii() and number.isdigit() and len(number) < 7 else 1
+    number = number if 1 <= number <= DASHBOARD_MAX_PAGE else 1
+    start = (number - 1) * DASHBOARD_PAGE_SIZE
+    found = list(rows[start:start + DASHBOARD_PAGE_SIZE])
+    if not found and number > 1:
+        number, found = 1, list(rows[:DASHBOARD_PAGE_SIZE])
+    paginator = Paginator(rows, DASHBOARD_PAGE_SIZE)
+    paginator.count = found[0].listed if found else 0  # cached_property: set, it is not counted again
+    return Page(found, number, paginator)
+
+
+def _dashboard_csv(table: str, start, end) -> HttpResponse:
+    """Every grant or provider of the period, whatever the page's filters: a spreadsheet adds them up."""
+    stamp = f"{start:%Y-%m-%d}_{end:%Y-%m-%d}"
+    if table == "grants":
+        grants = selectors.dashboard_grants(start=start, end=end).order_by("provider_name", "ref", "pk")
+        rows = selectors.grant_rows(grants, start=start, end=end, every=True)
+        return csv_response(f"grants_{stamp}.csv", GRANT_HEADER, map(_grant_csv_cells, rows))
+    rows = selectors.provider_rows(selectors.dashboard_providers(start=start, end=end), start=start, end=end,
+                                   every=True)
+    return csv_response(f"providers_{stamp}.csv", PROVIDER_HEADER, map(_provider_csv_cells, rows))
+
+
 @role_required(Role.MANAGER)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The manager's contract dashboard, grants under target or over capacity flagged; `?download=grants|providers`
-    gives a table as CSV, its figures plain numbers so that a spreadsheet adds them up (£ only on the page)."""
-    period = PeriodForm(request.GET or None)
+    """The manager's contract dashboard: the programme's totals, then its grants (flagged first: under target or
+    over capacity) and its providers, 25 a page, each list's chart of the rows on its page; a provider's name
+    narrows both lists. `?download=grants|providers` gives every row as CSV, its figures plain numbers so that a
+    spreadsheet adds them up (£ only on the page). A fixed number of queries, whatever the size of the data."""
+    # No period chosen (a page or a filter of this financial year's lists): this financial year, no complaint.
+    period = PeriodForm(request.GET if "period" in request.GET else None)
     start, end = period.dates()
-    data = selectors.contract_dashboard(start=start, end=end)
-    stamp = f"{start:%Y-%m-%d}_{end:%Y-%m-%d}"
-    if request.GET.get("download") == "grants":
-        return csv_response(f"grants_{stamp}.csv", GRANT_HEADER, map(_grant_csv_cells, data["grants"]))
-    if request.GET.get("download") == "providers":
-        return csv_response(f"providers_{stamp}.csv", PROVIDER_HEADER, map(_provider_csv_cells, data["providers"]))
+    if (table := request.GET.get("download")) in ("grants", "providers"):
+        return _dashboard_csv(table, start, end)
+    filters = DashboardFilterForm(request.GET or None)
+    chosen = filters.filters()
+    grant_page = _counted_page(selectors.dashboard_grants(start=start, end=end, **chosen),
+                               request.GET.get("grants_page"))
+    grant_rows = selectors.grant_rows(grant_page.object_list, start=start, end=end)
+    provider_page = _counted_page(selectors.dashboard_providers(start=start, end=end, name=chosen["name"]),
+                                  request.GET.get("providers_page"))
+    provider_rows = selectors.provider_rows(provider_page.object_list, start=start, end=end)
     charts = {
-        "grants": {"labels": [r.grant.provider.name for r in data["grants"]],
-                   "received": [r.received for r in data["grants"]],
-                   "target": [r.target or 0 for r in data["grants"]]},
-        "spend": {"labels": [r.provider.name for r in data["providers"]],
-                  "grant": [float(r.grant_spend) for r in data["providers"]],
-                  "spot": [float(r.spot_spend) for r in data["providers"]]},
+        "grants": {"labels": [r.grant.ref for r in grant_rows], "received": [r.received for r in grant_rows],
+                   "target": [r.target or 0 for r in grant_rows]},
+        "spend": {"labels": [r.provider.name for r in provider_rows],
+                  "grant": [float(r.grant_spend) for r in provider_rows],
+                  "spot": [float(r.spot_spend) for r in provider_rows]},
     }
     return render(request, "providers/dashboard.html", {
-        "period": period, "data": data, "charts": charts,
-        "flagged": sum(1 for row in data["grants"] if row.flags),
+        "period": period, "filters": filters, "start": start, "end": end, "charts": charts,
+        "totals": selectors.dashboard_totals(start=start, end=end),
+        # Of the grants listed (all of the period's, unless filtered), how many are flagged.
+        "flagged": grant_page.object_list[0].flagged_listed if grant_page.object_list else 0,
+        "grant_page": grant_page, "grant_rows": grant_rows, "flagged_here": [r for r in grant_rows if r.flags],
+        "provider_page": provider_page,
         "grant_header": [h.removesuffix(" (£)") for h in GRANT_HEADER],
         "provider_table": {"label": "Providers table", "header": [h.removesuffix(" (£)") for h in PROVIDER_HEADER],
-                           "rows": [_provider_cells(r) for r in data["providers"]]},
-        "querystring": request.GET.urlencode(), "charts_json": json.dumps(charts),
+                           "rows": [_provider_cells(r) for r in provider_rows]},
+        "querystring": querystring_without(request, "grants_page", "providers_page", "download"),
+        "grants_querystring": querystring_without(request, "grants_page", "download"),
+        "providers_querystring": querystring_without(request, "providers_page", "download"),
     })

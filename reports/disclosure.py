@@ -12,7 +12,6 @@ quarters, all practices and each practice, each through `disclose` and then toge
 or headline is made from it, so that no output can show what it hid. It reads the report's own figures and
 nothing else, so it runs no query."""
 
-import copy
 import heapq
 from collections import defaultdict
 from fractions import Fraction
@@ -68,9 +67,19 @@ def hide_all(figures: dict) -> None:
 def disclose(name: str, result: dict) -> dict:
     """The report `result` (as evaluation.py returns it) as the commissioner may see it: a copy in which every
     figure about a group of 1 to 7 people, or from which one could be worked back, is `*`."""
-    shown = copy.deepcopy(result)
+    shown = _copy(result)
     DISCLOSE[name](result, shown)
     return shown
+
+
+def _copy(figures):
+    """A copy of a report's JSON shape (dicts, lists and plain values): copy.deepcopy's care for shared and
+    recursive objects cost 5 s of the commissioner's page at national size, with 38,000 views."""
+    if isinstance(figures, dict):
+        return {key: _copy(value) for key, value in figures.items()}
+    if isinstance(figures, list):
+        return [_copy(value) for value in figures]
+    return figures
 
 
 # Process measures ------------------------------------------------------------------------------------------

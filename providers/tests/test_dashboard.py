@@ -18,12 +18,21 @@ from providers.models import (
     SpotPurchase,
     SpotPurchaseStatus,
 )
-from providers.selectors import contract_dashboard
+from providers.selectors import dashboard_grants, dashboard_providers, dashboard_totals, grant_rows, provider_rows
 from referrals.tests.factories import ReferralFactory
 from sps.lib.dates import today
 
 D = dt.date
 FY2026 = (D(2026, 4, 1), D(2027, 3, 31))
+
+
+def _grants(start, end) -> list:
+    """Every grant's row for the period, as the CSV has them."""
+    return grant_rows(dashboard_grants(start=start, end=end), start=start, end=end, every=True)
+
+
+def _providers(start, end) -> list:
+    return provider_rows(dashboard_providers(start=start, end=end), start=start, end=end, every=True)
 
 
 def _onward(service, referral, *, made, status, kind=OnwardKind.COMMISSIONED, **dates):
@@ -65,7 +74,7 @@ def programme(manager):
 
 @pytest.mark.smoke
 def test_grant_figures_match_the_hand_count(programme):
-    [row] = contract_dashboard(start=FY2026[0], end=FY2026[1])["grants"]
+    [row] = _grants(*FY2026)
     assert (row.received, row.target, row.capacity) == (4, 100, 15)
     assert row.accepted_pct == pytest.approx(75.0)  # 3 accepted of 4 decided
     assert row.median_days_to_start == pytest.approx(15.0)  # 10 and 20 days from sent to started
@@ -76,32 +85,35 @@ def test_grant_figures_match_the_hand_count(programme):
 
 
 def test_provider_rows_and_totals_match_the_hand_count(programme):
-    data = contract_dashboard(start=FY2026[0], end=FY2026[1])
-    alpha, beta = data["providers"]
+    alpha, beta = _providers(*FY2026)
     assert (alpha.provider, alpha.received, alpha.commissioned, alpha.spot_count) == (programme["p1"], 4, 4, 0)
     assert (beta.provider, beta.received, beta.spot_count, beta.spot_spend) == (programme["p2"], 1, 1, 500)
-    totals = data["totals"]
+    assert (alpha.grant_spend, beta.grant_spend) == (36500, 0)
+    totals = dashboard_totals(start=FY2026[0], end=FY2026[1])
     assert (totals["organisations_funded"], totals["services_funded"]) == (1, 2)
     assert (totals["total_awarded"], totals["spend"], totals["budget"]) == (36500, 37000, 100000)
     assert totals["spend_pct"] == pytest.approx(37.0)
 
 
 def test_a_quarter_gets_its_share_of_the_grant_and_target(programme):
-    [row] = contract_dashboard(start=D(2026, 4, 1), end=D(2026, 6, 30))["grants"]
+    [row] = _grants(D(2026, 4, 1), D(2026, 6, 30))
     assert row.received == 2
     assert row.spend == Decimal(36500) * 91 / 365
     assert row.target == 25  # 100 * 91 / 365 = 24.9
 
 
 def test_no_grants_and_no_rows_give_empty_figures_not_errors(db):
-    data = contract_dashboard(start=FY2026[0], end=FY2026[1])
-    assert data["grants"] == [] and data["providers"] == []
-    assert data["totals"]["spend_pct"] is None
+    assert _grants(*FY2026) == [] and _providers(*FY2026) == []
+    totals = dashboard_totals(start=FY2026[0], end=FY2026[1])
+    assert (totals["spend"], totals["budget"], totals["spend_pct"]) == (0, 0, None)
 
 
 def test_dashboard_queries_are_fixed_whatever_the_number_of_rows(programme, django_assert_num_queries):
-    with django_assert_num_queries(8):
-        contract_dashboard(start=FY2026[0], end=FY2026[1])
+    def everything():
+        return _grants(*FY2026), _providers(*FY2026), dashboard_totals(start=FY2026[0], end=FY2026[1])
+
+    with django_assert_num_queries(12):
+        everything()
     p3 = Provider.objects.create(code="P3", name="Gamma", kind=ProviderKind.VCS)
     s4 = Service.objects.create(provider=p3, code="S4", name="Walks", category="physical_activity", capacity=8)
     grant = Grant.objects.create(ref="G2", provider=p3, amount=1000, start_date=D(2026, 4, 1),
@@ -110,15 +122,15 @@ def test_dashboard_queries_are_fixed_whatever_the_number_of_rows(programme, djan
     referral = ReferralFactory(referral_date=D(2026, 3, 1), status="active")
     for day in range(1, 20):
         _onward(s4, referral, made=D(2026, 5, day), status=OnwardStatus.SENT)
-    with django_assert_num_queries(8):
-        data = contract_dashboard(start=FY2026[0], end=FY2026[1])
-    assert len(data["grants"]) == 2
+    with django_assert_num_queries(12):
+        grants, providers, _ = everything()
+    assert (len(grants), len(providers)) == (2, 3)
 
 
 def test_page_and_csv_show_the_same_figures(client_for, manager, programme, django_assert_num_queries):
     client = client_for(manager)
     url = reverse("providers:dashboard") + "?period=fy2026"
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(18):
         page = client.get(url)
     assert "£37,000" in page.text and "£100,000 (37%)" in page.text
     csv = client.get(url + "&download=grants").content.decode("utf-8-sig").splitlines()
@@ -136,7 +148,7 @@ def test_page_and_csv_show_the_same_figures(client_for, manager, programme, djan
 
 def test_a_grant_behind_its_target_for_the_period_so_far_is_flagged_in_words(programme):
     """The first quarter has ended: 2 received against 25 (100 a year, 91 days of 365)."""
-    [row] = contract_dashboard(start=D(2026, 4, 1), end=D(2026, 6, 30))["grants"]
+    [row] = _grants(D(2026, 4, 1), D(2026, 6, 30))
     assert (row.received, row.expected_by_now, row.under_target) == (2, 25, True)
     assert row.flags == ["Under target: 2 received, 25 expected by 30/06/2026"]
 
@@ -146,12 +158,12 @@ def test_the_target_so_far_counts_only_the_days_already_past(programme):
     start = today() - dt.timedelta(days=9)
     Grant.objects.filter(ref="G1").update(start_date=start, end_date=start + dt.timedelta(days=99),
                                           target_referrals=100)
-    [row] = contract_dashboard(start=start, end=start + dt.timedelta(days=99))["grants"]
+    [row] = _grants(start, start + dt.timedelta(days=99))
     assert (row.target, row.expected_by_now) == (100, 10)
     service = Service.objects.get(code="S1")
     for _ in range(10):
         _onward(service, ReferralFactory(status="active"), made=today(), status=OnwardStatus.SENT)
-    [row] = contract_dashboard(start=start, end=start + dt.timedelta(days=99))["grants"]
+    [row] = _grants(start, start + dt.timedelta(days=99))
     assert (row.received, row.under_target, row.flags) == (10, False, [])
 
 
@@ -162,7 +174,7 @@ def test_a_grant_supporting_more_people_now_than_its_capacity_is_flagged(program
         for i in range(n):
             _onward(service, ReferralFactory(status="active"), made=D(2026, 4, 2),
                     status=OnwardStatus.ACCEPTED if i % 2 else OnwardStatus.STARTED)
-    [row] = contract_dashboard(start=D(2026, 4, 1), end=D(2026, 6, 30))["grants"]
+    [row] = _grants(D(2026, 4, 1), D(2026, 6, 30))
     assert (row.capacity, row.supported_now, row.over_capacity) == (15, 16, True)
     assert "Over capacity: 16 supported now, room for 15" in row.flags
 
@@ -172,7 +184,7 @@ def test_people_at_a_service_without_a_capacity_do_not_fill_the_grants(programme
     programme["grant"].services.add(s3)
     for _ in range(20):
         _onward(s3, ReferralFactory(status="active"), made=D(2026, 4, 2), status=OnwardStatus.STARTED)
-    [row] = contract_dashboard(start=D(2026, 4, 1), end=D(2026, 6, 30))["grants"]
+    [row] = _grants(D(2026, 4, 1), D(2026, 6, 30))
     assert (row.capacity, row.supported_now, row.over_capacity) == (15, 1, False)
 
 
@@ -181,7 +193,7 @@ def test_continued_rate_leaves_out_those_not_recorded(programme):
     _onward(Service.objects.get(code="S1"), ReferralFactory(status="active"), made=D(2026, 6, 1),
             status=OnwardStatus.COMPLETED, accepted_date=D(2026, 6, 2), started_date=D(2026, 6, 3),
             ended_date=D(2026, 8, 1))
-    [row] = contract_dashboard(start=FY2026[0], end=FY2026[1])["grants"]
+    [row] = _grants(*FY2026)
     assert row.continued_pct == pytest.approx(50.0)
     assert row.completed_pct == pytest.approx(75.0)  # 3 completed of 4 accepted
 

@@ -44,3 +44,42 @@ def test_manager_sees_flagged_grants_and_downloads_numbers(page: Page, live_serv
     assert sum(float(row["Spend in period (£)"]) for row in rows) == 9848
     assert rows[0]["Flags"] == ("Under target: 3 received, 40 expected by 30/06/2026; "
                                 "Over capacity: 3 supported now, room for 2")
+
+
+def test_manager_finds_a_provider_and_the_flagged_grants_among_many(page: Page, live_server, sign_in, manager):
+    """A programme too long for one page (issue 13): 25 grants a page with a chart of those, flagged grants first;
+    the manager types part of a provider's name, then asks for flagged grants only, and pages on."""
+    for n in range(27):
+        GrantFactory(ref=f"G-OK{n:02d}", provider=ProviderFactory(name=f"Club {n:02d}"), target_referrals=None)
+    GrantFactory(ref="G-BEHIND", provider=ProviderFactory(name="Zeta Walks"), target_referrals=40,
+                 start_date=D(2026, 4, 1), end_date=D(2026, 6, 30))
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    sign_in(page, manager)
+    page.goto(f"{live_server.url}/providers/dashboard/?period=custom&start=2026-04-01&end=2026-06-30")
+    grants = page.get_by_role("region", name="Grants table")
+    expect(grants.get_by_role("row")).to_have_count(1 + 25)
+    expect(grants.get_by_role("row").nth(1)).to_contain_text("G-BEHIND")  # flagged first, though last by name
+    expect(page.get_by_text("Page 1 of 2 (28 grants)")).to_be_visible()
+    expect(page.locator("#chart-grants")).to_be_visible()
+
+    page.get_by_label("Provider name").fill("club 1")
+    page.get_by_role("button", name="Show").click()
+    expect(grants.get_by_role("row")).to_have_count(1 + 10)  # Club 10 to Club 19
+    expect(page.get_by_text("10 grants match the filters")).to_be_visible()
+    expect(page.get_by_role("region", name="Providers table").get_by_role("row")).to_have_count(1 + 10)
+
+    page.get_by_label("Provider name").fill("")
+    page.get_by_label("Flagged grants only").check()
+    page.get_by_role("button", name="Show").click()
+    expect(grants.get_by_role("row")).to_have_count(1 + 1)
+    expect(grants).to_contain_text("G-BEHIND")
+    expect(page.get_by_label("Flagged grants only")).to_be_checked()
+
+    page.get_by_label("Flagged grants only").uncheck()
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("navigation", name="Pages of grants").get_by_role("link", name="Next").click()
+    expect(grants.get_by_role("row")).to_have_count(1 + 3)
+    expect(page.get_by_text("Page 2 of 2 (28 grants)")).to_be_visible()
+    assert errors == []

@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import providers.forms
-from providers.forms import DirectoryFilterForm, OnwardReferralForm, OtherOnwardForm, SpotPurchaseForm
+from providers.forms import (
+    DashboardFilterForm,
+    DirectoryFilterForm,
+    OnwardReferralForm,
+    OtherOnwardForm,
+    SpotPurchaseForm,
+)
 from providers.tests.factories import OnwardReferralFactory, ServiceFactory, SpotPurchaseFactory
 from referrals.models import Status
 from referrals.tests.factories import ReferralFactory
@@ -177,5 +183,9 @@ def test_dashboard_answers_any_period(client_for, manager, onward, data):
     if data.draw(st.booleans(), label="custom"):
         query.update(period=["custom"], start=[data.draw(iso_dates(), label="start")],
                      end=[data.draw(iso_dates(), label="end")])
+    # Its filters and the page of each list (issue 13), anything at all.
+    query.update(dict(data.draw(form_data(DashboardFilterForm()), label="filters").lists()))
+    for param in ("grants_page", "providers_page"):
+        query[param] = [data.draw(st.one_of(st.integers().map(str), hostile_text()), label=param)]
     response = client_for(manager).get(reverse("providers:dashboard"), query)
     assert response.status_code == 200, response.status_code
