@@ -146,8 +146,9 @@ DATABASE_ROUTERS = ["sps.db_router.ReportsRouter"]
 for database in DATABASES.values():
     if database["ENGINE"] == "django.db.backends.postgresql":
         # PostgreSQL's JIT compiler spent 0.5-0.8 s compiling queries that run in less (the directory, the reports at
-        # national size), and saved nothing measurable on any query here (issue 13).
-        database["OPTIONS"] = {**database.get("OPTIONS", {}), "options": "-c jit=off"}
+        # national size), and saved nothing measurable on any query here. 16 MB for each sort or hash, not 4: the
+        # reports' joins at national size then fit in memory instead of spilling to disk (3.7 -> 3.1 s; issue 13).
+        database["OPTIONS"] = {**database.get("OPTIONS", {}), "options": "-c jit=off -c work_mem=16MB"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sps.User"

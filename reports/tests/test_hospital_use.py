@@ -123,3 +123,18 @@ def test_counting_every_referral_again_keeps_one_row_each(two_people):
         evaluation.count_hospital_use(cursor)
     assert HospitalUse.objects.count() == 2
     assert evaluation.episodes(start=START, end=END) == _live_report()
+
+
+def test_the_upgrade_counts_the_referrals_of_episodes_already_held(service):  # noqa: F811
+    """Migration 0006 counts every referral once: the import only counts again the patients it changes."""
+    import importlib
+
+    from reports.tests.test_evaluation import _episode
+
+    referral = _engaged(service)
+    _episode(referral, "outpatient", D(2024, 7, 1))  # written as an older version would have: nothing kept
+    assert not HospitalUse.objects.exists()
+    upgrade = importlib.import_module("reports.migrations.0006_count_hospital_use")
+    with connection.schema_editor() as schema_editor:
+        upgrade.count_every_referral(None, schema_editor)
+    assert HospitalUse.objects.get(referral=referral).outpatient_after == 1

@@ -64,8 +64,9 @@ def test_the_deployment_checklist_is_clean_with_the_documented_production_settin
 
 
 @pytest.mark.django_db
-def test_postgresql_connections_do_not_jit_compile_queries():
-    """JIT compiling cost the directory and the reports more than half a second a query at scale (issue 13)."""
+def test_postgresql_connections_do_not_jit_compile_and_sort_in_memory():
+    """JIT compiling cost the directory and the reports more than half a second a query at scale, and the reports'
+    joins spilled to disk with PostgreSQL's default 4 MB of work memory (issue 13)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -73,3 +74,5 @@ def test_postgresql_connections_do_not_jit_compile_queries():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "16MB"
