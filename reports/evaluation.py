@@ -263,19 +263,19 @@ def latest_data_until() -> dt.date | None:
         "covered_until", flat=True).first()
 
 
-def _counted_columns(vendor: str, referral: str) -> str:
+def _counted_columns(vendor: str, referral: str, *, each: str = "1", days: str | None = None) -> str:
     """Each of MEASURED: a measure's episodes (or bed days) before or after the index date, as sums over the
-    episodes `e` joined to the referral aliased `referral` in its windows (see _window)."""
-    if vendor == "sqlite":
-        days = "CAST(julianday(e.end_date) - julianday(e.start_date) AS INTEGER)"
-    else:
-        days = "(e.end_date - e.start_date)"
+    episodes `e` joined to the referral aliased `referral` in its windows (see _window). `each` and `days`: what an
+    episode adds to its count and to the bed days, when not 1 and its own (see add_hospital_use)."""
+    if days is None:
+        days = ("CAST(julianday(e.end_date) - julianday(e.start_date) AS INTEGER)" if vendor == "sqlite"
+                else "(e.end_date - e.start_date)")
     counted = {}
     # Our own constants, never user input.
     for when, test in (("before", f"e.start_date < {referral}.referral_date"),
                        ("after", f"e.start_date >= {referral}.referral_date")):
         for kind in EpisodeType.values:
-            counted[f"{kind}_{when}"] = f"SUM(CASE WHEN {test} AND e.episode_type = '{kind}' THEN 1 ELSE 0 END)"
+            counted[f"{kind}_{when}"] = f"SUM(CASE WHEN {test} AND e.episode_type = '{kind}' THEN {each} ELSE 0 END)"
         counted[f"bed_days_{when}"] = (f"SUM(CASE WHEN {test} AND e.episode_type = '{EpisodeType.NEL_ADMISSION}' "
                                        f"THEN COALESCE({days}, 0) ELSE 0 END)")
     return ", ".join(f"{counted[name]} AS {name}" for name in MEASURED)
@@ -304,6 +304,29 @@ def count_hospital_use(cursor, patients_sql: str | None = None) -> None:
         f"SELECT r.id, r.patient_id, r.referral_date, {_counted_columns(vendor, 'r')} "
         f"FROM {referrals} r LEFT JOIN {HospitalEpisode._meta.db_table} e ON {_window(vendor, 'r')} {chosen} "
         f"GROUP BY r.id, r.patient_id, r.referral_date")
+
+
+def add_hospital_use(cursor, changes: str) -> None:
+    """Bring the kept hospital use up to date with the episodes an import has just written, listed in the table
+    `changes` (patient_id, episode_type, start_date, n, days): a new episode adds n = 1 and its days, a changed end
+    date n = 0 and the days it adds or takes away. Each current kept row of those patients' referrals gets what falls
+    in its windows; the referrals of those patients with no current row are counted whole. Proportional to the
+    import, not to the patients' episodes: counting 200,000 patients whole took 7-9 s at national size, a third of
+    a million-row import (issue 13). PostgreSQL only (UPDATE ... FROM a grouped join)."""
+    referrals, kept = Referral._meta.db_table, HospitalUse._meta.db_table
+    current = "h.referral_id = r.id AND h.patient_id = r.patient_id AND h.referral_date = r.referral_date"
+    cursor.execute(
+        f"WITH r AS (SELECT r.id, r.patient_id, r.referral_date, "
+        f"{_counted_columns('postgresql', 'r', each='e.n', days='e.days')} "
+        f"FROM {changes} e JOIN {referrals} r ON {_window('postgresql', 'r')} GROUP BY r.id) "
+        f"UPDATE {kept} h SET {', '.join(f'{m} = h.{m} + r.{m}' for m in MEASURED)} FROM r WHERE {current}")
+    uncounted = f"{changes}_uncounted"
+    cursor.execute(f"CREATE TEMPORARY TABLE {uncounted} AS SELECT DISTINCT r.patient_id FROM {referrals} r "
+                   f"WHERE r.patient_id IN (SELECT patient_id FROM {changes}) "
+                   f"AND NOT EXISTS (SELECT 1 FROM {kept} h WHERE {current})")
+    if cursor.rowcount:
+        count_hospital_use(cursor, f"SELECT patient_id FROM {uncounted}")
+    cursor.execute(f"DROP TABLE {uncounted}")
 
 
 def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vendor: str) -> str:

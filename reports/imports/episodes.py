@@ -11,7 +11,7 @@ from functools import lru_cache
 from django.db import connection
 
 from referrals.models import Patient
-from reports.evaluation import count_hospital_use
+from reports.evaluation import add_hospital_use, count_hospital_use
 from reports.imports import fields as f
 from reports.imports.base import DATE, MAX_CHANGES_SHOWN, Cells, Counts, FieldChange, Handler, shown_value
 from reports.imports.reader import Row
@@ -153,8 +153,9 @@ def merge_stage(cursor, batch_id: int, *, portable: bool, changes: list | None =
     cursor.execute(f"UPDATE {EPISODES} AS e SET end_date = s.new_end, batch_id = %s FROM {CHANGED} s "
                    f"WHERE {same_key}", [batch_id])
     updated = cursor.rowcount
-    # The patients whose episodes change: their referrals' kept hospital use is counted again below.
-    cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} AS SELECT patient_id FROM {CHANGED}")
+    if not portable:  # what the changes add to the referrals' kept hospital use: the days of changed end dates
+        cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} AS SELECT patient_id, episode_type, start_date, 0 AS n, "
+                       f"{_days('new_end')} - {_days('old_end')} AS days FROM {CHANGED}")
     if changes is not None:
         cursor.execute(f"SELECT line, episode_type, start_date, old_end, new_end FROM {CHANGED} ORDER BY line "
                        f"LIMIT {MAX_CHANGES_SHOWN}")
@@ -167,16 +168,23 @@ def merge_stage(cursor, batch_id: int, *, portable: bool, changes: list | None =
     if portable:
         cursor.execute(insert, [batch_id])
         created = cursor.rowcount
-        # SQLite cannot say which rows an INSERT made; on the demo's sizes every patient of the file will do.
-        cursor.execute(f"INSERT INTO {TOUCHED} SELECT patient_id FROM {LAST}")
+        # SQLite cannot say which rows an INSERT made: on the demo's sizes, every patient of the file counted again.
+        count_hospital_use(cursor, f"SELECT patient_id FROM {LAST}")
     else:
-        cursor.execute(f"WITH new AS ({insert} RETURNING patient_id) INSERT INTO {TOUCHED} SELECT patient_id FROM new",
-                       [batch_id])
+        cursor.execute(f"WITH new AS ({insert} RETURNING patient_id, episode_type, start_date, end_date) "
+                       f"INSERT INTO {TOUCHED} SELECT patient_id, episode_type, start_date, 1, {_days('end_date')} "
+                       f"FROM new", [batch_id])
         created = cursor.rowcount
-    count_hospital_use(cursor, f"SELECT patient_id FROM {TOUCHED}")
-    cursor.execute(f"DROP TABLE {TOUCHED}")
+        cursor.execute(f"ANALYZE {TOUCHED}")
+        add_hospital_use(cursor, TOUCHED)
+        cursor.execute(f"DROP TABLE {TOUCHED}")
     cursor.execute(f"DROP TABLE {LAST}")
     return Counts(created=created, updated=updated, unchanged=known - created - updated, ignored=staged - known)
+
+
+def _days(end: str) -> str:
+    """An episode's days from its start to `end` (0 without an end), as its bed days count them."""
+    return f"COALESCE({end} - start_date, 0)"
 
 
 def _last_rows_postgresql(cursor) -> None:

@@ -138,3 +138,32 @@ def test_the_upgrade_counts_the_referrals_of_episodes_already_held(service):  # 
     with connection.schema_editor() as schema_editor:
         upgrade.count_every_referral(None, schema_editor)
     assert HospitalUse.objects.get(referral=referral).outpatient_after == 1
+
+
+def _recounted() -> dict:
+    """Every kept row as counting every referral whole gives it."""
+    with connection.cursor() as cursor:
+        evaluation.count_hospital_use(cursor)
+    return {row["referral_id"]: row for row in HospitalUse.objects.values()}
+
+
+def test_what_an_import_adds_and_changes_is_what_counting_whole_gives(two_people, service):  # noqa: F811
+    first, second = two_people
+    third = _engaged(service, day=D(2024, 8, 1))  # referred since the import: no row yet
+    again = _engaged(service, day=D(2023, 6, 1))
+    # Two referrals of one patient (the earlier closed).
+    again.patient, again.practice, again.status = first.patient, first.patient.practice, "closed"
+    again.closed_date, again.closure_reason = D(2024, 1, 1), "goals_met"
+    again.save()
+    HospitalUse.objects.filter(referral=first).update(referral_date=D(2020, 1, 1))  # a row no longer current
+    _import(
+        (first.patient.nhs_number, "nel_admission", "2024-01-10", "2024-01-20", "A1"),  # end date later
+        (first.patient.nhs_number, "nel_admission", "2023-12-01", "2023-12-04", "A4"),  # in both referrals' windows
+        (second.patient.nhs_number, "nel_admission", "2025-01-02", "2025-01-09", "B1"),  # an end date given
+        (third.patient.nhs_number, "ae_attendance", "2024-09-01", "", "C1"),
+    )
+    _import((second.patient.nhs_number, "nel_admission", "2025-01-02", "[clear]", "B1"))  # and taken away
+    kept = {row["referral_id"]: row for row in HospitalUse.objects.values()}
+    assert kept == _recounted()
+    assert kept[first.pk]["bed_days_before"] == 10 + 3 and kept[again.pk]["nel_admission_after"] == 2
+    assert kept[third.pk]["ae_attendance_after"] == 1
