@@ -228,3 +228,23 @@ class OverviewFigures(models.Model):
 
     def __str__(self) -> str:
         return f"Overview as at {self.computed_at}"
+
+
+class DisclosedView(models.Model):
+    """One view of a report (a period of a financial year, all practices or one) as the commissioner may see it,
+    disclosed together with every other view of the year and kept for DISCLOSED_MAX_AGE seconds: at national size
+    working out and disclosing the year's 38,240 views takes half a minute, so it is done once for all of them
+    (reports/commissioner.py, issue 13)."""
+
+    key = models.CharField(max_length=200, help_text="The report, the financial year and the report's options.")
+    period = models.CharField(max_length=10)
+    practice = models.CharField(max_length=10, blank=True, help_text="ODS code; blank: all practices.")
+    # JSON text: jsonb would sort the keys, and the report's order is the order its tables are shown in.
+    figures = models.TextField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "period", "practice"], name="one_disclosed_view")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.period} {self.practice or 'all practices'}"

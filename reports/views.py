@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from referrals import access_log
-from reports.disclosure import disclose_together
-from reports.evaluation import BY_PRACTICE, REPORTS, without_p_values
+from reports.commissioner import disclosed_view
+from reports.evaluation import REPORTS
 from reports.forms import ImportForm, report_form_for
 from reports.imports.fields import CLEAR_WORD
 from reports.imports.formats import example_csv, kind_formats
@@ -30,7 +30,6 @@ from sps.access import role_required
 from sps.db_router import reading_reports
 from sps.exports import csv_response
 from sps.models import Role
-from sps.periods import resolve_period
 
 
 @role_required(Role.MANAGER)
@@ -110,7 +109,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     form = report_form_for(request.user, request.GET or None)
     name, arguments = form.report_arguments()
     commissioner = request.user.role == Role.COMMISSIONER
-    result = _disclosed(name, arguments, form) if commissioner else REPORTS[name](**arguments)
+    result, worked_out = _disclosed(name, arguments, form) if commissioner else (REPORTS[name](**arguments), None)
     targets = monthly_targets() if name == "process" else None
     tables = TABLES[name](result, targets=targets)
     if wanted := request.GET.get("download"):
@@ -125,28 +124,17 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "charts": [] if nothing else charts(name, result, tables, targets=targets),
         "querystring": request.GET.urlencode(), "headline": headline(name, result), "no_data": nothing,
         "roi_people": roi_people(result) if name == "roi" else "",
-        "unit_costs": unit_costs(result, end) if name == "roi" else "",
+        "unit_costs": unit_costs(result, end) if name == "roi" else "", "worked_out": worked_out,
     })
 
 
-def _disclosed(name: str, arguments: dict, form) -> dict:
+def _disclosed(name: str, arguments: dict, form) -> tuple[dict, dt.datetime]:
     """The commissioner's report: the chosen period's and practice's, disclosed together with every other view of
     the same financial year they could open (the year and each quarter, for all practices and for each one), so
-    that no two views give a hidden figure back. Each period costs the report twice: for all practices, and for
-    every practice at once, without p values; the view chosen costs it once more, with them."""
+    that no two views give a hidden figure back; kept for a few minutes (reports/commissioner.py)."""
     period = form.cleaned_data["period"] if form.is_bound and form.is_valid() else form.fields["period"].initial
-    year = period.partition("q")[0]
     practices = [practice.ods_code for practice in form.fields["practice"].queryset]
-    options = {key: value for key, value in arguments.items() if key != "practice"}
-    results = {}
-    for key in [year] + [f"{year}q{q}" for q in range(1, 5)]:
-        start, end = resolve_period(key)
-        results[key, None] = without_p_values(name, **{**options, "start": start, "end": end})
-        each = BY_PRACTICE[name](**{**options, "start": start, "end": end, "practices": practices})
-        results.update(((key, code), result) for code, result in each.items())
-    chosen = (period, arguments["practice"])
-    results[chosen] = REPORTS[name](**arguments)
-    return disclose_together(name, results, year=year)[chosen]
+    return disclosed_view(name, arguments, period=period, practices=practices)
 
 
 @role_required(Role.MANAGER)

@@ -188,6 +188,8 @@ IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=100)
 # The manager's Overview is worked out by a task and kept (reports/overview.py); older than this many seconds, it is
 # worked out again (0: on every visit).
 OVERVIEW_MAX_AGE = env.int("OVERVIEW_MAX_AGE", default=600)
+# Seconds the commissioner's disclosed views of a financial year are kept before they are worked out again.
+DISCLOSED_MAX_AGE = env.int("DISCLOSED_MAX_AGE", default=600)
 # Where an upload's check and import run (reports/tasks.py, docs/imports.md), by TASKS_BACKEND:
 # "immediate" (the default): in the web request itself, so `make run` needs nothing more;
 # "database": queued in the database and run by `python manage.py db_worker`, a process of its own, so that a big
