@@ -28,17 +28,16 @@ def disclosed_view(name: str, arguments: dict, *, period: str, practices: list[s
     key = f"{name} {year} {json.dumps(options, sort_keys=True, default=str)}"
     fresh = timezone.now() - dt.timedelta(seconds=settings.DISCLOSED_MAX_AGE)
     # From the primary, where they are written: the replica may not have them yet.
-    kept = DisclosedView.objects.using("default").filter(
-        key=key, period=period, practice=practice or "", computed_at__gt=fresh).values_list("figures", "computed_at")
-    kept = kept.first()
+    kept = DisclosedView.objects.using("default").filter(key=key, period=period, practice=practice or "",
+                                                         computed_at__gt=fresh).first()
     if kept is None:
         views = {view: json.dumps(figures) for view, figures in
                  disclose_year(name, options, year=year, practices=practices).items()}
-        kept = (views[period, practice], _keep(key, views))
-    figures, computed_at = json.loads(kept[0]), kept[1]
+        kept = DisclosedView(figures=views[period, practice], computed_at=_keep(key, views))
+    figures = json.loads(kept.figures)
     if practice and name == "episodes":  # p values are worked out for the view opened only (see disclose_year)
         _add_p_values(figures, REPORTS[name](**arguments))
-    return figures, computed_at
+    return figures, kept.computed_at
 
 
 def disclose_year(name: str, options: dict, *, year: str, practices: list[str]) -> dict[tuple, dict]:

@@ -291,6 +291,12 @@ def _window(vendor: str, referral: str) -> str:
             f"AND e.start_date < {shifted(365)}")
 
 
+def _kept_row_current(referral: str) -> str:
+    """The kept row `h` is the referral's and was counted for its present patient and date."""
+    return (f"h.referral_id = {referral}.id AND h.patient_id = {referral}.patient_id "
+            f"AND h.referral_date = {referral}.referral_date")
+
+
 def count_hospital_use(cursor, patients_sql: str | None = None) -> None:
     """Count again, and keep (HospitalUse), the hospital use of every referral of the patients `patients_sql`
     selects (a query of patient ids), or of every referral. Called in the transaction that changes episodes."""
@@ -313,8 +319,7 @@ def add_hospital_use(cursor, changes: str) -> None:
     in its windows; the referrals of those patients with no current row are counted whole. Proportional to the
     import, not to the patients' episodes: counting 200,000 patients whole took 7-9 s at national size, a third of
     a million-row import (issue 13). PostgreSQL only (UPDATE ... FROM a grouped join)."""
-    referrals, kept = Referral._meta.db_table, HospitalUse._meta.db_table
-    current = "h.referral_id = r.id AND h.patient_id = r.patient_id AND h.referral_date = r.referral_date"
+    referrals, kept, current = Referral._meta.db_table, HospitalUse._meta.db_table, _kept_row_current("r")
     cursor.execute(
         f"WITH r AS (SELECT r.id, r.patient_id, r.referral_date, "
         f"{_counted_columns('postgresql', 'r', each='e.n', days='e.days')} "
@@ -342,7 +347,7 @@ def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vend
     counts 0). Each referral's counts are those the import kept (HospitalUse) when they were counted for its
     present patient and date; the others are counted here from the episodes (issue 13)."""
     kept = HospitalUse._meta.db_table
-    same = "h.referral_id = c.id AND h.patient_id = c.patient_id AND h.referral_date = c.referral_date"
+    same = _kept_row_current("c")
     keys = ["x.followed", "x.over_80", "x.continuing"]
     if by_practice:
         keys.append("x.ods_code")
