@@ -346,31 +346,40 @@ def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vend
     days. Bed days: the sum of (end - start) in days over nel_admission spells starting in the window (no end date
     counts 0). Each referral's counts are those the import kept (HospitalUse) when they were counted for its
     present patient and date; the others are counted here from the episodes (issue 13)."""
-    kept = HospitalUse._meta.db_table
+    kept, episodes_table = HospitalUse._meta.db_table, HospitalEpisode._meta.db_table
     same = _kept_row_current("c")
     keys = ["x.followed", "x.over_80", "x.continuing"]
     if by_practice:
         keys.append("x.ods_code")
     if differences:
         keys += [f"x.{m}_before - x.{m}_after" for m in MEASURES]
-    sums = [f"SUM(x.{m})" for m in MEASURED]
+    sums = [f"CAST(SUM(x.{m}) AS BIGINT)" for m in MEASURED]  # not numeric: 450,000 Decimals took 0.1 s
     described = ("c.id, c.followed, CASE WHEN c.age >= 80 THEN 1 ELSE 0 END AS over_80, "
                  "CASE WHEN c.continuing THEN 1 ELSE 0 END AS continuing, c.ods_code")
-    # Counted live: the followed whose counts were not kept. Each referral's counts in one grouped left join,
-    # then the groups: no join back to the cohort, whose size the planner may not know (on freshly loaded data it
-    # took it for one row, and a join back was planned as a loop that ran the counting once per referral).
-    return (
-        f"WITH c AS MATERIALIZED (SELECT *, CASE WHEN referral_date <= %s THEN 1 ELSE 0 END AS followed "
-        f"FROM ({cohort_sql}) cohort), "
-        f"x AS (SELECT {described}, {', '.join(f'COALESCE(h.{m}, 0) AS {m}' for m in MEASURED)} "
-        f"FROM c LEFT JOIN {kept} h ON {same} AND c.followed = 1 "
-        f"WHERE c.followed = 0 OR h.referral_id IS NOT NULL "
-        f"UNION ALL "
-        f"SELECT {described}, {_counted_columns(vendor, 'c')} "
-        f"FROM c LEFT JOIN {HospitalEpisode._meta.db_table} e ON {_window(vendor, 'c')} "
-        f"WHERE c.followed = 1 AND NOT EXISTS (SELECT 1 FROM {kept} h WHERE {same}) "
-        f"GROUP BY c.id, c.followed, c.age, c.continuing, c.ods_code) "
-        f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM x GROUP BY {', '.join(keys)}")
+    cohort = f"SELECT *, CASE WHEN referral_date <= %s THEN 1 ELSE 0 END AS followed FROM ({cohort_sql}) cohort"
+    if vendor == "postgresql":
+        # One pass the planner can run in parallel: each referral's kept row, or else its count from the episodes
+        # (a lateral join, skipped where the row was kept). 0.3 s faster at national size than the form below.
+        per_referral = (
+            f"WITH c AS ({cohort}), "
+            f"x AS (SELECT {described}, {', '.join(f'COALESCE(h.{m}, l.{m}, 0) AS {m}' for m in MEASURED)} "
+            f"FROM c LEFT JOIN {kept} h ON {same} AND c.followed = 1 "
+            f"LEFT JOIN LATERAL (SELECT {_counted_columns(vendor, 'c')} FROM {episodes_table} e "
+            f"WHERE {_window(vendor, 'c')} AND c.followed = 1 AND h.referral_id IS NULL) l ON true) ")
+    else:
+        # Counted live: the followed whose counts were not kept. Each referral's counts in one grouped left join,
+        # then the groups: no join back to the cohort, whose size the planner may not know.
+        per_referral = (
+            f"WITH c AS MATERIALIZED ({cohort}), "
+            f"x AS (SELECT {described}, {', '.join(f'COALESCE(h.{m}, 0) AS {m}' for m in MEASURED)} "
+            f"FROM c LEFT JOIN {kept} h ON {same} AND c.followed = 1 "
+            f"WHERE c.followed = 0 OR h.referral_id IS NOT NULL "
+            f"UNION ALL "
+            f"SELECT {described}, {_counted_columns(vendor, 'c')} "
+            f"FROM c LEFT JOIN {episodes_table} e ON {_window(vendor, 'c')} "
+            f"WHERE c.followed = 1 AND NOT EXISTS (SELECT 1 FROM {kept} h WHERE {same}) "
+            f"GROUP BY c.id, c.followed, c.age, c.continuing, c.ods_code) ")
+    return per_referral + f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM x GROUP BY {', '.join(keys)}"
 
 
 def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date | None, *, by_practice: bool = False,
@@ -398,37 +407,64 @@ def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date | None, *, b
             group["differences"] = dict(zip(MEASURES, rest[:len(MEASURES)], strict=True))
             rest = rest[len(MEASURES):]
         group["patients"], *sums = rest
-        group.update(zip(MEASURED, map(int, sums), strict=True))  # PostgreSQL's sums of sums are numeric
+        group.update(zip(MEASURED, sums, strict=True))
         groups.append(group)
     return groups
 
 
-def _in_subgroup(group: dict, subgroup: str) -> bool:
-    return {"all": True, "under_80": not group["over_80"], "80_plus": group["over_80"],
-            "continuing": group["continuing"]}[subgroup]
+def _followed_columns(groups: list[dict], p_values: bool) -> dict[str, np.ndarray]:
+    """The followed groups' figures as columns, so that a subgroup's are sums over a mask: summed in Python, a
+    national cohort's 45,000 groups took a quarter of a second a report."""
+    followed = [group for group in groups if group["followed"]]
+    columns = {name: np.array([group[name] for group in followed], dtype=np.int64)
+               for name in ("over_80", "continuing", "patients", *MEASURED)}
+    if p_values:
+        columns.update({f"{m}_differences": np.array([group["differences"][m] for group in followed], dtype=np.int64)
+                        for m in MEASURES})
+    return columns
 
 
-def _p_value(differences: np.ndarray) -> float | None:
-    """Two-sided Wilcoxon signed-rank test of the (before - after) differences, zero differences dropped, as scipy
-    computes it by default; null with fewer than 10 non-zero differences."""
-    if np.count_nonzero(differences) < 10:
+def _subgroup_mask(columns: dict[str, np.ndarray], subgroup: str) -> np.ndarray:
+    return {"all": columns["patients"] >= 0, "under_80": columns["over_80"] == 0, "80_plus": columns["over_80"] == 1,
+            "continuing": columns["continuing"] == 1}[subgroup]
+
+
+def _p_value(differences: np.ndarray, patients: np.ndarray) -> float | None:
+    """Two-sided Wilcoxon signed-rank test of the (before - after) differences, each distinct difference given with
+    how many patients have it, zero differences dropped, as scipy computes it by default; null with fewer than 10
+    non-zero differences. Over 50 differences scipy uses the normal approximation with the tie correction, which
+    needs only how many differences share each absolute value: worked out here from the groups, because spelling
+    out a national cohort's 300,000 differences for scipy took 0.6 s a report (issue 13)."""
+    nonzero = differences != 0
+    if patients[nonzero].sum() < 10:
         return None
-    from scipy.stats import wilcoxon
+    if patients.sum() <= 50:  # scipy's exact or permutation test
+        from scipy.stats import wilcoxon
 
-    return float(wilcoxon(differences, zero_method="wilcox", alternative="two-sided").pvalue)
+        return float(wilcoxon(np.repeat(differences, patients), zero_method="wilcox").pvalue)
+    from scipy.stats import norm
+
+    sizes, signs = patients[nonzero].astype(float), np.sign(differences[nonzero])
+    _, tie = np.unique(np.abs(differences[nonzero]), return_inverse=True)
+    tied = np.bincount(tie, weights=sizes)  # patients per absolute difference, smallest first
+    positive = np.bincount(tie, weights=sizes * (signs > 0))
+    rank = np.cumsum(tied) - (tied - 1) / 2  # each tie's average rank
+    n = tied.sum()
+    z = ((rank * positive).sum() - n * (n + 1) / 4) / np.sqrt(
+        (n * (n + 1) * (2 * n + 1) - (tied ** 3 - tied).sum() / 2) / 24)
+    return float(min(1.0, 2 * norm.sf(abs(z))))
 
 
-def _measures(groups: list[dict], p_values: bool) -> dict:
+def _measures(columns: dict[str, np.ndarray], mask: np.ndarray, p_values: bool) -> dict:
+    patients = columns["patients"][mask]
     measures = {}
     for measure in MEASURES:
-        total_before = sum(group[f"{measure}_before"] for group in groups)
-        total_after = sum(group[f"{measure}_after"] for group in groups)
-        differences = np.repeat([group["differences"][measure] for group in groups],
-                                [group["patients"] for group in groups]) if p_values else None
+        total_before = int(columns[f"{measure}_before"][mask].sum())
+        total_after = int(columns[f"{measure}_after"][mask].sum())
         measures[measure] = {
             "before": total_before, "after": total_after,
             "change_pct": None if not total_before else (total_after - total_before) / total_before * 100,
-            "p_value": _p_value(differences) if p_values else None,
+            "p_value": _p_value(columns[f"{measure}_differences"][mask], patients) if p_values else None,
         }
     return measures
 
@@ -457,11 +493,11 @@ def _each_practice(start: dt.date, end: dt.date, data_until: dt.date | None) -> 
 
 def _episodes_result(start: dt.date, end: dt.date, data_until: dt.date | None, groups: list[dict], *,
                      p_values: bool) -> dict:
-    subgroups = {}
+    columns, subgroups = _followed_columns(groups, p_values), {}
     for subgroup in SUBGROUPS:
-        members = [group for group in groups if group["followed"] and _in_subgroup(group, subgroup)]
-        subgroups[subgroup] = {"patients": sum(group["patients"] for group in members),
-                               "measures": _measures(members, p_values)}
+        mask = _subgroup_mask(columns, subgroup)
+        subgroups[subgroup] = {"patients": int(columns["patients"][mask].sum()),
+                               "measures": _measures(columns, mask, p_values)}
     return {"report": "episodes", "from": start.isoformat(), "to": end.isoformat(),
             "data_until": data_until.isoformat() if data_until else None, "subgroups": subgroups}
 
@@ -485,11 +521,11 @@ def savings_over(first_year: float, years: int, persistence: float, discount_rat
 
 def roi(*, start: dt.date, end: dt.date, practice: str | None = None, data_until: dt.date | None = None,
         programme_cost_override: float | None = None, persistence: float = 0.5, discount_rate: float = 0.035,
-        unit_costs: dict[str, float] | None = None, p_values: bool = True) -> dict:
+        unit_costs: dict[str, float] | None = None) -> dict:
     options = _roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
     data_until = data_until or latest_data_until()
-    groups = hospital_groups(cohort(start, end, practice), data_until, differences=p_values)
-    hospital = _episodes_result(start, end, data_until, groups, p_values=p_values)
+    groups = hospital_groups(cohort(start, end, practice), data_until)  # no p values: roi shows none
+    hospital = _episodes_result(start, end, data_until, groups, p_values=False)
     return _roi_result(start, end, sum(group["patients"] for group in groups), hospital, **options)
 
 
@@ -538,7 +574,7 @@ REPORTS = {"process": process, "wellbeing": wellbeing, "episodes": episodes, "ro
 def without_p_values(name: str, **arguments) -> dict:
     """A report with its p values left out (None): what the disclosure control compares other views with. Each p
     value is a test whose cost grows with the people, and says nothing about how many people a figure is about."""
-    if name in ("episodes", "roi"):
+    if name == "episodes":
         arguments["p_values"] = False
     return REPORTS[name](**arguments)
 

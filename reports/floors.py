@@ -1,13 +1,14 @@
 """The floors of `manage.py bench_evaluation`: for each report, the fastest SQL written by hand that gives the same
 figures, for PostgreSQL, so that the benchmark can say how far each report is from what the database can do
 (issue 13). Each floor returns the figures it shares with its report in the report's own shape, and
-`reports/tests/test_floors.py` checks they agree on generated data, so a fast floor cannot be a wrong one.
+`casework/tests/test_generate_scale_data.py` checks they agree on generated data, so a fast floor cannot be a wrong
+one.
 
 What a floor leaves out: the Wilcoxon p values (computed in Python from the same per-patient differences, which the
-episodes floor does fetch), and the formatting. The ROI floor is the episodes floor, which counts every engaged
-patient as it goes. The episodes floor reads each referral's hospital use as the import keeps it (HospitalUse), and
-takes every referral's kept counts to be current, as they are after generate_scale_data or an import; the report
-also counts live those that are not."""
+episodes floor does fetch), and the formatting. The ROI floor is the episodes floor without the differences (the
+ROI shows no p values), which counts every engaged patient as it goes. The episodes floor reads each referral's
+hospital use as the import keeps it (HospitalUse), and takes every referral's kept counts to be current, as they are
+after generate_scale_data or an import; the report also counts live those that are not."""
 
 import datetime as dt
 from collections import Counter
@@ -69,9 +70,9 @@ EPISODES = """
     x AS (SELECT e.id, e.followed, e.over_80, e.continuing, {counted}
           FROM e LEFT JOIN reports_hospitaluse h ON h.referral_id = e.id AND e.followed
                AND h.patient_id = e.patient_id AND h.referral_date = e.referral_date)
-    SELECT followed, over_80, continuing, {differences}, count(*), {sums}
+    SELECT followed, over_80, continuing{differences}, count(*), {sums}
     FROM x
-    GROUP BY 1, 2, 3, {difference_columns}"""
+    GROUP BY 1, 2, 3{difference_columns}"""
 
 
 def process(cursor, start: dt.date, end: dt.date) -> dict:
@@ -99,18 +100,20 @@ def wellbeing(cursor, start: dt.date, end: dt.date) -> dict:
                       for i, a in enumerate(AREA_KEYS)}}
 
 
-def episodes(cursor, start: dt.date, end: dt.date, data_until: dt.date) -> dict:
+def episodes(cursor, start: dt.date, end: dt.date, data_until: dt.date, differences: bool = True) -> dict:
+    """Grouped by each patient's differences as the report is for its p values; the ROI, which has none, is not."""
     counted = [f"coalesce(h.{m}_{when}, 0) AS {m}_{when}" for m in MEASURES for when in ("before", "after")]
-    differences = [f"{m}_before - {m}_after" for m in MEASURES]
+    chosen = MEASURES if differences else ()
     sql = EPISODES.format(
-        cohort=COHORT, engaged=ENGAGED, counted=", ".join(counted), differences=", ".join(differences),
+        cohort=COHORT, engaged=ENGAGED, counted=", ".join(counted),
+        differences="".join(f", {m}_before - {m}_after" for m in chosen),
         sums=", ".join(f"sum({m}_{when})" for m in MEASURES for when in ("before", "after")),
-        difference_columns=", ".join(str(4 + i) for i in range(len(MEASURES))))
+        difference_columns="".join(f", {4 + i}" for i in range(len(chosen))))
     cursor.execute(sql, {"start": start, "end": end, "last_index": data_until - dt.timedelta(days=364)})
     subgroups = {name: Counter() for name in ("all", "under_80", "80_plus", "continuing")}
     engaged = 0
     for followed, over_80, continuing, *rest in cursor.fetchall():
-        patients, sums = rest[len(MEASURES)], rest[len(MEASURES) + 1:]
+        patients, sums = rest[len(chosen)], rest[len(chosen) + 1:]
         engaged += patients
         if not followed:
             continue
@@ -123,7 +126,7 @@ def episodes(cursor, start: dt.date, end: dt.date, data_until: dt.date) -> dict:
 
 
 def roi(cursor, start: dt.date, end: dt.date, data_until: dt.date) -> dict:
-    return episodes(cursor, start, end, data_until)
+    return episodes(cursor, start, end, data_until, differences=False)
 
 
 FLOORS = {"process": process, "wellbeing": wellbeing, "episodes": episodes, "roi": roi}

@@ -302,7 +302,7 @@ def test_no_commissioner_output_shows_or_gives_away_a_group_of_one_to_seven(clie
     monkeypatch.setattr("sps.periods.today", lambda: DAY)
     # Whether a p value is shown is what matters here, not its value (test_evaluation.py checks that against
     # scipy, which takes a tenth of a second a time): a stand-in that is never null shows any leak, and quickly.
-    monkeypatch.setattr(evaluation, "_p_value", lambda differences: 0.5)
+    monkeypatch.setattr(evaluation, "_p_value", lambda differences, patients: 0.5)
     # Each page computes its financial year and the four quarters (disclosed together), and so does each CSV: the
     # data stay the same throughout, so each report is computed once for a period and practice, and handed out
     # as a fresh copy (what the view does with it is unchanged).
