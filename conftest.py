@@ -82,6 +82,14 @@ def commissioner(db):
 
 
 @pytest.fixture
+def national_codes(db):
+    """The two national codes, which migration referrals.0010 adds: a test that empties the tables removes them."""
+    from referrals.services import add_national_codes
+
+    add_national_codes()
+
+
+@pytest.fixture
 def client_for(client):
     """`client_for(user)`: the test client signed in as `user`, second factor given."""
     return lambda user: sign_in_client(client, user)

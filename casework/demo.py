@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from outcomes.demo import create_star_readings
+from outcomes.demo import create_coded_events, create_star_readings
 from providers.demo import create_onward_referrals, create_provider_login
 from referrals.demo import create_referrals
 from reports.demo import create_hospital_episodes
@@ -37,6 +37,7 @@ def seed_demo(*, seed: int = 2012, referrals: int = 3600, practices: int = 35,
     summary = DemoSummary(practices=len(people["practices"]))
     summary.referrals = summary.patients = create_referrals(rng, people, count=referrals, today=today)
     summary.star_readings = create_star_readings(rng, today=today)
+    create_coded_events()
     summary.onward_referrals = create_onward_referrals(rng, start=today - dt.timedelta(days=1095), today=today)
     summary.episodes = create_hospital_episodes(rng, today=today)
     create_provider_login(password=people["password"])

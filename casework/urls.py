@@ -10,4 +10,6 @@ urlpatterns = [
     path("referrals/<int:pk>/close/", views.referral_close, name="close"),
     path("referrals/<int:pk>/reopen/", views.referral_reopen, name="reopen"),
     path("outcomes/summary/<int:referral_pk>/", views.summary, name="summary"),
+    path("codes/", views.clinical_codes, name="clinical_codes"),
+    path("codes/<int:pk>/", views.clinical_code, name="clinical_code"),
 ]

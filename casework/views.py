@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from casework import selectors, services
+from casework.forms import ClinicalCodeForm, code_meanings
 from outcomes.presentation import star_context
 from outcomes.selectors import assessments_for, has_discharge_reading, next_review, readings_of
 from outcomes.services import can_record
@@ -22,7 +23,7 @@ from providers.services import can_ask_for_spot_purchase, can_refer_on
 from referrals import access_log
 from referrals import services as referral_services
 from referrals.forms import CloseForm, DeclineForm, ReopenForm, SearchForm, assign_forms
-from referrals.models import SUPPORTED_STATUSES, Status
+from referrals.models import SUPPORTED_STATUSES, ClinicalCode, Status
 from referrals.selectors import change_log, referral_timeline, referrals_for
 from sps.access import fetch_if_allowed, role_required
 from sps.forms import form_errors_from
@@ -30,6 +31,7 @@ from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, Role
 from sps.search import keep_posted_term, querystring_without
 from sps.selectors import practices_for
+from sps.services import save_checked
 
 
 def referral(request: HttpRequest, pk: int) -> HttpResponse:
@@ -62,6 +64,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": change_log(referral, notes=supports),
         "assign_form": assign_form, "find_adviser_form": find_adviser_form,
         "decline_form": DeclineForm(),
+        "coded_events": list(referral.coded_events.all()),
     })
 
 
@@ -152,3 +155,29 @@ def referral_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("casework:referral", pk=referral.pk)
     access_log.record(request, access_log.VIEWED, "reopen form", referrals=[referral])
     return render(request, "casework/reopen_form.html", {"form": form, "referral": referral})
+
+
+@role_required(Role.MANAGER)
+def clinical_codes(request: HttpRequest) -> HttpResponse:
+    """The manager's table of the SNOMED CT codes the GP record gets (issue 14): the two national ones, and any
+    need or star area mapped to a code; with a form to add one."""
+    form = ClinicalCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.save(commit=False)
+        save_checked(code, by=request.user)
+        messages.success(request, f"Code {code.concept_id} added.")
+        return redirect("casework:clinical_codes")
+    return render(request, "casework/clinical_codes.html", {
+        "codes": list(ClinicalCode.objects.all()), "meanings": dict(code_meanings()), "form": form})
+
+
+@role_required(Role.MANAGER)
+def clinical_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a code. What was recorded for a referral before keeps the code it was recorded with."""
+    code = get_object_or_404(ClinicalCode, pk=pk)
+    form = ClinicalCodeForm(request.POST or None, instance=code)
+    if request.method == "POST" and form.is_valid():
+        save_checked(form.save(commit=False), by=request.user)
+        messages.success(request, f"Code {code.concept_id} saved.")
+        return redirect("casework:clinical_codes")
+    return render(request, "casework/clinical_code_form.html", {"code": code, "form": form})

@@ -4,12 +4,14 @@ and realistic progress: about four in five people improve in at least one area, 
 import datetime as dt
 import random
 
+from django.db.models import Min
 from simple_history.utils import bulk_create_with_history
 
 from outcomes.models import Assessment, AssessmentKind, ReadingKind, StarReading
 from outcomes.star import AREA_KEYS
 from referrals.demo import status_history_row
-from referrals.models import Referral, Status
+from referrals.models import DECLINED, REFERRED, ClinicalCode, ClosureReason, CodedEvent, Referral, Status
+from referrals.services import add_national_codes
 
 BASELINE_WEIGHTS = [15, 30, 30, 17, 8]  # scores 1-5 at the first visit
 # (change, weight) by the score the area starts from: low scores have most room to rise.
@@ -65,3 +67,21 @@ def create_star_readings(rng: random.Random, *, today: dt.date) -> int:
     Referral.history.model.objects.bulk_create([status_history_row(r, on, r.adviser) for r, on in assessed],
                                                batch_size=1000)
     return len(readings)
+
+
+def create_coded_events() -> int:
+    """The national codes as the services record them (issue 14): the referral code at each referral's first
+    contact, and "declined" where the person declined further support."""
+    add_national_codes()
+    codes = {code.meaning: code for code in ClinicalCode.objects.all()}
+
+    def event(meaning: str, referral_id: int, on: dt.date, by: int | None) -> CodedEvent:
+        return CodedEvent(referral_id=referral_id, meaning=meaning, concept_id=codes[meaning].concept_id,
+                          term=codes[meaning].term, date=on, recorded_by_id=by)
+
+    firsts = Assessment.objects.values("referral_id", "referral__adviser_id").annotate(first=Min("date"))
+    events = [event(REFERRED, row["referral_id"], row["first"], row["referral__adviser_id"]) for row in firsts]
+    events += [event(DECLINED, referral.pk, referral.closed_date, referral.adviser_id) for referral in
+               Referral.objects.filter(closure_reason=ClosureReason.DECLINED_SUPPORT).only("closed_date", "adviser")]
+    CodedEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)

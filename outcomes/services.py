@@ -5,11 +5,13 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 
 from outcomes.models import Assessment, ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, AREA_LABELS, SCALE
-from referrals.models import SUPPORTED_STATUSES, Referral, Status
+from referrals.models import REFERRED, SUPPORTED_STATUSES, Referral, Status
 from referrals.rules import ReferralRule
+from referrals.services import record_code
 from sps.categories import Category
 from sps.lib.dates import today
 from sps.models import SUPPORT_ROLES, User
@@ -67,6 +69,9 @@ def assessment_record(*, referral: Referral, by: User, date: dt.date, kind: str,
                             idempotency_key=idempotency_key)
     save_checked(assessment, by=by)
     _update_needs(referral, needs, by=by)
+    # The national referral code, at the first contact of the episode only: dated by the earliest contact.
+    first_contact = referral.assessments.aggregate(first=Min("date"))["first"]
+    record_code(referral, REFERRED, on=first_contact, by=by)
     if reading_kind:
         notes_by_area = {key: text.strip() for key, text in (area_notes or {}).items() if text and text.strip()}
         reading = StarReading(referral=referral, assessment=assessment, kind=reading_kind, reading_date=date,

@@ -195,6 +195,9 @@ class MoveRequestForm(PlainErrors, forms.Form):
 class DeclineForm(PlainErrors, forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why is the referral declined?",
                              help_text="The referring practice will see this.")
+    person_declined = forms.BooleanField(
+        required=False, label="The person declined social prescribing",
+        help_text="Recorded for their GP record as “Social prescribing declined”.")
     nouns = {"reason": "the reason for declining the referral"}
     max_lengths = {"reason": 1000}
 

@@ -6,7 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from sps.categories import Category
 from sps.idempotency import idempotency_key_field
-from sps.validators import validate_nhs_number, validate_postcode
+from sps.validators import validate_concept_id, validate_nhs_number, validate_postcode
 
 
 class Sex(models.TextChoices):
@@ -217,6 +217,56 @@ class Referral(models.Model):
     def need_labels(self) -> list[str]:
         labels = dict(Category.choices)
         return [labels.get(key, key) for key in self.needs]
+
+
+# What a clinical code is recorded for (issue 14): the national social prescribing codes (Network Contract DES), and
+# any need category ("need:<category>") or star area ("area:<key>") the manager maps to a code.
+REFERRED, DECLINED = "referred", "declined"
+NATIONAL_CODES = {REFERRED: ("871731000000106", "Referral to social prescribing service (procedure)"),
+                  DECLINED: ("871711000000103", "Social prescribing declined (situation)")}
+
+
+class ClinicalCode(models.Model):
+    """The SNOMED CT concept the GP record gets for something the service did or found. NHS England gives the
+    needs and outcome code sets only on request, so the manager keeps this table; the two national codes come as
+    defaults (migration 0010)."""
+
+    meaning = models.CharField(max_length=60, unique=True,
+                               help_text="What it codes: referred, declined, need:<category> or area:<star area>.",
+                               error_messages={"unique": "There is a code for this already: change that one instead."})
+    concept_id = models.CharField("SNOMED CT concept id", max_length=18, validators=[validate_concept_id])
+    term = models.CharField("description", max_length=255,
+                            help_text="The concept's description, as the GP record shows it.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meaning"]
+
+    def __str__(self) -> str:
+        return f"{self.concept_id} {self.term}"
+
+
+class CodedEvent(models.Model):
+    """A code recorded for a referral, as the GP record will get it: the concept and description are copied, so
+    that a later change to the table does not rewrite what was recorded. Once per referral and meaning: the
+    referral code at the first contact of an episode only."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="coded_events")
+    meaning = models.CharField(max_length=60)
+    concept_id = models.CharField("SNOMED CT concept id", max_length=18, validators=[validate_concept_id])
+    term = models.CharField("description", max_length=255)
+    date = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [models.UniqueConstraint(fields=["referral", "meaning"], name="one_coded_event_a_meaning")]
+
+    def __str__(self) -> str:
+        return f"{self.concept_id} {self.term}"
 
 
 class AccessAction(models.TextChoices):

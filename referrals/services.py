@@ -9,8 +9,13 @@ from django.utils import timezone
 
 from referrals import notifications
 from referrals.models import (
+    DECLINED,
+    NATIONAL_CODES,
     OPEN_STATUSES,
     SUPPORTED_STATUSES,
+    ClinicalCode,
+    ClosureReason,
+    CodedEvent,
     ConsentHow,
     Patient,
     PatientMoveRequest,
@@ -175,8 +180,9 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
 
 
 @transaction.atomic
-def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
-    """An adviser declines a received referral, with a reason the practice will see."""
+def referral_decline(*, referral: Referral, by: User, reason: str, person_declined: bool = False) -> Referral:
+    """An adviser declines a received referral, with a reason the practice will see; when it is the person who
+    declined, that is coded for their GP record."""
     can_decide.check(referral, by, action="declined")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the referral is declined: the practice will see it."})
@@ -184,7 +190,27 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     referral.decline_reason = reason.strip()
     referral.decision_date = today()
     save_checked(referral, by=by)
+    if person_declined:
+        record_code(referral, DECLINED, on=referral.decision_date, by=by)
     return referral
+
+
+def add_national_codes() -> None:
+    """The two national codes, where the table has nothing for them (as migration 0010 adds them)."""
+    for meaning, (concept_id, term) in NATIONAL_CODES.items():
+        ClinicalCode.objects.get_or_create(meaning=meaning, defaults={"concept_id": concept_id, "term": term})
+
+
+def record_code(referral: Referral, meaning: str, *, on: dt.date, by: User | None) -> CodedEvent | None:
+    """Record the code the table gives `meaning` for the referral, once (the first time is the one that counts),
+    copying its concept and description as they are today. None when the table has no code for it (the manager
+    removed it)."""
+    code = ClinicalCode.objects.filter(meaning=meaning).first()
+    if code is None:
+        return None
+    event, _ = CodedEvent.objects.get_or_create(referral=referral, meaning=meaning, defaults={
+        "concept_id": code.concept_id, "term": code.term, "date": on, "recorded_by": by})
+    return event
 
 
 # The manager assigns an open referral to an adviser.
@@ -253,6 +279,8 @@ def referral_close(*, referral: Referral, by: User, reason: str, note: str = "",
     referral.closure_note = note.strip()
     referral.closed_date = closed_date
     save_checked(referral, by=by)
+    if reason == ClosureReason.DECLINED_SUPPORT:
+        record_code(referral, DECLINED, on=closed_date, by=by)
     return referral
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from providers.tests.factories import OnwardReferralFactory, ProviderFactory, ServiceFactory, SpotPurchaseFactory
-from referrals.models import Status
+from referrals.models import ClinicalCode, Status
 from referrals.tests.factories import PatientFactory, PatientMoveRequestFactory, ReferralFactory
 from reports.imports.uploads import rejects_path
 from reports.models import ImportBatch, ImportRun
@@ -70,6 +70,8 @@ MATRIX = {
     "reports:import_confirm": ("post", {"manager"}),
     "reports:import_rejects": ("get", {"manager"}),
     "reports:import_example": ("get", {"manager"}),
+    "casework:clinical_codes": ("get", {"manager"}),
+    "casework:clinical_code": ("get", {"manager"}),
 }
 
 # Django's own: the admin (tested in sps/tests/test_home_and_admin.py) and sign-in and password reset.
@@ -109,11 +111,11 @@ def _objects(practice, adviser, provider) -> dict:
             "purchase": SpotPurchaseFactory(referral=referral, requested_by=adviser, provider=provider),
             "move": PatientMoveRequestFactory(to_practice=practice),
             "token": "a" * 32, "batch": ImportBatch.objects.create(kind="practices", file_name="p.csv"),
-            "kind": "practices"}
+            "kind": "practices", "code": ClinicalCode.objects.get(meaning="referred")}
 
 
 @pytest.fixture
-def sites(gp_a, gp_b, adviser_a, adviser_other, provider_staff, provider_other, tmp_path, settings):
+def sites(gp_a, gp_b, adviser_a, adviser_other, provider_staff, provider_other, tmp_path, settings, national_codes):
     """Practice A's referral with an onward referral to the provider staff's organisation and a spot purchase,
     a patient to refer; the same at practice B with the other provider. An import waits to be confirmed in
     each persona's session (see `_client`)."""
@@ -139,6 +141,7 @@ ARGUMENTS = {
     "reports:import_confirm": {"token": "token"}, "reports:import_run": {"token": "token"},
     "reports:import_rejects": {"batch_pk": "batch"},
     "reports:import_example": {"kind": "kind"},
+    "casework:clinical_codes": {}, "casework:clinical_code": {"pk": "code"},
 }
 
 

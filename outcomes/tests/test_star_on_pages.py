@@ -39,12 +39,12 @@ def test_gp_sees_a_progress_summary_but_not_the_advisers_notes_or_scores(client_
 def test_referral_page_query_count_is_fixed(client_for, adviser_a, followed_up, django_assert_num_queries):
     client = client_for(adviser_a)
     url = reverse("casework:referral", args=[followed_up.pk])
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         client.get(url)
     for days in range(80, 10, -10):
         reading(followed_up, "review", today() - dt.timedelta(days=days))
         Assessment.objects.create(referral=followed_up, adviser=adviser_a, date=today() - dt.timedelta(days=days))
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         client.get(url)
 
 

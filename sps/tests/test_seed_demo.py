@@ -21,10 +21,11 @@ def _fingerprint() -> list[tuple]:
 def _wipe() -> None:
     from outcomes.models import Assessment, StarReading
     from providers.models import Budget, Grant, OnwardReferral, Service, SpotPurchase
+    from referrals.models import CodedEvent
     from reports.models import HospitalEpisode, ImportBatch, ProgrammeCost, ReferralTarget
 
     for model in [ReferralTarget, HospitalEpisode, ProgrammeCost, ImportBatch, StarReading, Assessment, OnwardReferral,
-                  SpotPurchase, Grant, Budget, Service]:
+                  SpotPurchase, Grant, Budget, Service, CodedEvent]:
         model.objects.all().delete()
     User.objects.filter(role=Role.PROVIDER_STAFF).delete()
     Referral.objects.all().delete()
