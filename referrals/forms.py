@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
 
-from referrals.models import AccessAction, ClosureReason, ConsentHow, Patient, Referral, Source, Status
+from referrals.models import AccessAction, ClosureReason, ConsentHow, GpLetter, Patient, Referral, Source, Status
 from referrals.selectors import ADVISERS_OFFERED, advisers_to_offer
 from sps.categories import Category
 from sps.idempotency import IdempotentForm
@@ -366,19 +366,24 @@ class ConsentForm(PlainErrors, forms.Form):
     consent_referral = _yes_no("Does the person agree to be referred to the Social Prescribing Service?")
     consent_share = _yes_no("Does the person agree that their details may be shared with the services they are "
                             "referred on to?")
+    gp_letter = forms.ChoiceField(label="What may their GP practice be sent about this referral?",
+                                  choices=GpLetter.choices, widget=forms.RadioSelect,
+                                  help_text="The referral code is recorded in their GP record whatever they choose.")
     how = forms.ChoiceField(label="How did they say so?", choices=ConsentHow.choices, widget=forms.RadioSelect)
     given_on = forms.DateField(label="When did they say so?", widget=DateInput())
     nouns = {"consent_referral": "whether the person agrees to the referral",
              "consent_share": "whether the person agrees to their details being shared",
+             "gp_letter": "what their GP practice may be sent",
              "how": "how the person gave consent", "given_on": "the date consent was given"}
 
     def clean_given_on(self):
         return _not_in_future(self.cleaned_data["given_on"], "date consent was given")
 
     @staticmethod
-    def initial_for(patient: Patient) -> dict:
-        """What is recorded now, for the two questions only: how and when are asked afresh each time."""
-        initial = {"given_on": today()}
+    def initial_for(referral: Referral) -> dict:
+        """What is recorded now, for the questions only: how and when are asked afresh each time."""
+        patient = referral.patient
+        initial = {"given_on": today(), "gp_letter": referral.gp_letter}
         if patient.consent_how:
             initial |= {"consent_referral": "yes" if patient.consent_referral else "no",
                         "consent_share": "yes" if patient.consent_share else "no"}

@@ -143,6 +143,16 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class GpLetter(models.TextChoices):
+    """What the person lets their GP practice be sent about this referral (issue 14; the PRSB standard's "message
+    back to GP" allows each). Until they are asked: nothing beyond the referral code."""
+
+    FULL = "full", "The full letter: who saw them, what was found, where they were referred and how it went, " \
+                    "their wellbeing star, and the codes"
+    CODES = "codes", "The codes only"
+    REFERRAL_CODE = "referral_code", "Nothing beyond the referral code"
+
+
 # A patient may have only one referral in these states at a time (domain.md).
 OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED, Status.ASSESSED, Status.ACTIVE)
 # The person is being supported: accepted and not yet closed. Visits, onward referrals and closing happen now.
@@ -183,6 +193,8 @@ class Referral(models.Model):
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     closure_note = models.TextField(blank=True)
     reopen_reason = models.TextField(blank=True, help_text="Why a closed referral was reopened (the latest time).")
+    gp_letter = models.CharField("what the GP practice may be sent", max_length=20, choices=GpLetter.choices,
+                                 blank=True, help_text="Blank until the person is asked: the referral code only.")
     version = models.PositiveIntegerField(default=1, help_text="Raised by every edit, so that two people editing "
                                                                "at once cannot silently overwrite each other.")
     idempotency_key = idempotency_key_field()
@@ -208,6 +220,11 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.pk} for {self.patient}"
+
+    @property
+    def gp_letter_shared(self) -> str:
+        """What the GP practice may be sent: the referral code only until the person says otherwise."""
+        return self.gp_letter or GpLetter.REFERRAL_CODE
 
     @property
     def is_open(self) -> bool:

@@ -17,6 +17,7 @@ from referrals.models import (
     ClosureReason,
     CodedEvent,
     ConsentHow,
+    GpLetter,
     Patient,
     PatientMoveRequest,
     Referral,
@@ -315,19 +316,25 @@ can_edit_contact = ReferralRule(roles=SUPPORT_ROLES, statuses=tuple(Status.value
 
 @transaction.atomic
 def patient_consent_record(*, referral: Referral, by: User, consent_referral: bool, consent_share: bool,
-                           how: str, given_on: dt.date) -> Patient:
+                           how: str, given_on: dt.date, gp_letter: str | None = None) -> Patient:
     """Record the person's consent to the referral and to sharing their details with the providers they are
     referred on to (domain.md: the patient 'consented to the referral / to sharing data'): how and when they gave
-    or refused it, and who recorded it (`by`, in history too)."""
+    or refused it, and who recorded it (`by`, in history too); and, if given, what this referral's letter to their
+    GP practice may hold (GpLetter)."""
     can_record_consent.check(referral, by, action="given a consent record")
     if how not in ConsentHow.values:
         raise ValidationError({"how": "Choose how the person gave consent."})
+    if gp_letter is not None and gp_letter not in GpLetter.values:
+        raise ValidationError({"gp_letter": "Choose what their GP practice may be sent."})
     if given_on > today():
         raise ValidationError({"given_on": "The date consent was given cannot be in the future."})
     patient = Patient.objects.select_for_update().get(pk=referral.patient_id)
     patient.consent_referral, patient.consent_share = consent_referral, consent_share
     patient.consent_how, patient.consent_given_on, patient.consent_recorded_by = how, given_on, by
     save_checked(patient, by=by)
+    if gp_letter is not None and gp_letter != referral.gp_letter:
+        referral.gp_letter = gp_letter
+        save_checked(referral, by=by)
     return patient
 
 

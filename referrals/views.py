@@ -262,7 +262,7 @@ def patient_consent(request: HttpRequest, pk: int) -> HttpResponse:
     if stop:
         return stop
     patient = referral.patient
-    form = ConsentForm(request.POST or None, initial=ConsentForm.initial_for(patient))
+    form = ConsentForm(request.POST or None, initial=ConsentForm.initial_for(referral))
     if request.method == "POST" and form.is_valid():
         try:
             services.patient_consent_record(referral=referral, by=request.user, **form.cleaned_data)

@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
-from referrals.models import ConsentHow, Patient, Status
+from referrals.models import ConsentHow, GpLetter, Patient, Referral, Status
 from referrals.services import patient_contact_update
 from referrals.tests.factories import PatientFactory, ReferralFactory
 from referrals.tests.test_referral_create import GOOD
 from sps.lib.dates import today
 
-CONSENT = {"consent_referral": "yes", "consent_share": "yes", "how": "phone",
+CONSENT = {"consent_referral": "yes", "consent_share": "yes", "gp_letter": "codes", "how": "phone",
            "given_on": (today() - dt.timedelta(days=1)).isoformat()}
 CONTACT = {"address": "12 Church Lane\nWickersley", "postcode": "s66 1aa", "phone": "+44 7911 123456"}
 
@@ -74,6 +74,8 @@ def test_consent_history_keeps_each_change(client_for, adviser_a, manager, refer
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("consent_share", "", "Choose whether the person agrees to their details being shared."),
     ("how", "", "Choose how the person gave consent."),
+    ("gp_letter", "", "Choose what their GP practice may be sent."),
+    ("gp_letter", "everything", "Choose what their GP practice may be sent from the list."),
     ("how", "telepathy", "Choose how the person gave consent from the list."),
     ("given_on", (today() + dt.timedelta(days=1)).isoformat(), "The date consent was given cannot be in the future."),
     ("given_on", "31/02/2026", "Enter the date consent was given as a real date"),
@@ -82,6 +84,18 @@ def test_consent_with_bad_input_writes_nothing(client_for, adviser_a, referral, 
     response = client_for(adviser_a).post(_consent_url(referral), {**CONSENT, field: value})
     assert response.status_code == 200 and message in response.text and "data-error-summary" in response.text
     assert referral.patient.history.count() == 1
+    assert Referral.objects.get(pk=referral.pk).gp_letter == ""
+
+
+def test_what_the_gp_practice_may_be_sent_is_chosen_per_referral_with_history(client_for, adviser_a, referral):
+    page = client_for(adviser_a).get(_consent_url(referral)).text
+    assert "nothing beyond the referral code (not asked yet)" in page
+    assert referral.gp_letter_shared == GpLetter.REFERRAL_CODE
+    client_for(adviser_a).post(_consent_url(referral), {**CONSENT, "gp_letter": "full"})
+    referral.refresh_from_db()
+    assert referral.gp_letter == referral.gp_letter_shared == GpLetter.FULL
+    assert referral.history.first().history_user == adviser_a
+    assert "the full letter" in client_for(adviser_a).get(_consent_url(referral)).text
 
 
 def test_a_gp_referral_records_consent_as_given_to_the_practice(client_for, gp_a):
@@ -119,6 +133,7 @@ def test_contact_details_with_bad_input_write_nothing(client_for, adviser_a, ref
     response = client_for(adviser_a).post(_contact_url(referral), {**CONTACT, field: value})
     assert response.status_code == 200 and message in response.text and "data-error-summary" in response.text
     assert referral.patient.history.count() == 1
+    assert Referral.objects.get(pk=referral.pk).gp_letter == ""
 
 
 @pytest.mark.parametrize("persona", ["gp_a", "gp_b", "adviser_other", "provider_staff", "commissioner"])
@@ -128,12 +143,14 @@ def test_the_wrong_person_gets_404_and_nothing_changes(request, client_for, pers
         assert client.get(url).status_code == 404
         assert client.post(url, data).status_code == 404
     assert referral.patient.history.count() == 1
+    assert Referral.objects.get(pk=referral.pk).gp_letter == ""
 
 
 def test_nobody_signed_in_is_sent_to_sign_in(client, referral):
     for url in [_consent_url(referral), _contact_url(referral)]:
         assert client.post(url, CONSENT).url == f"{reverse('login')}?next={url}"
     assert referral.patient.history.count() == 1
+    assert Referral.objects.get(pk=referral.pk).gp_letter == ""
 
 
 def test_the_contact_service_refuses_a_phone_that_is_not_one(adviser_a, referral):
