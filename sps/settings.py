@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "outcomes",
     "providers",
     "reports",
+    "letters",
     "casework",
 ]
 
@@ -205,6 +206,10 @@ TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
 PROVIDER_CONTACT_DAYS = env.int("PROVIDER_CONTACT_DAYS", default=90)
 # How people reach the service: printed on the summary left with them.
 SERVICE_PHONE = env.str("SERVICE_PHONE", default="")
+# Who the service is, as its letters to GP practices name it (issue 14): the custodian of the letter in the GP
+# record is the organisation with this ODS code.
+SERVICE_NAME = env.str("SERVICE_NAME", default="Social Prescribing Service")
+SERVICE_ODS_CODE = env.str("SERVICE_ODS_CODE", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

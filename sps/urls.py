@@ -18,4 +18,5 @@ urlpatterns = [
     path("providers/", include("providers.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reports.urls")),
+    path("letters/", include("letters.urls")),
 ]

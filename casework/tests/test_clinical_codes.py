@@ -104,6 +104,7 @@ def test_the_referral_page_shows_the_codes_to_the_gp(client_for, gp_a, accepted,
     _contact(accepted, adviser_a, days_ago=4)
     page = client_for(gp_a).get(reverse("casework:referral", args=[accepted.pk])).text
     assert "Coded for the GP record" in page and f"SNOMED CT {REFERRAL_CODE}" in page
+    assert reverse("letters:letter", args=[accepted.pk]) in page and "nothing beyond the referral code" in page
 
 
 def test_the_manager_sees_the_table_in_a_fixed_number_of_queries(client_for, manager, django_assert_num_queries):
