@@ -210,6 +210,15 @@ SERVICE_PHONE = env.str("SERVICE_PHONE", default="")
 # record is the organisation with this ODS code.
 SERVICE_NAME = env.str("SERVICE_NAME", default="Social Prescribing Service")
 SERVICE_ODS_CODE = env.str("SERVICE_ODS_CODE", default="")
+# Sending letters to GP practices over MESH (issue 14, docs/deployment.md): off unless MESH_URL is set.
+MESH_URL = env.str("MESH_URL", default="")
+MESH_MAILBOX = env.str("MESH_MAILBOX", default="")
+MESH_PASSWORD = env.str("MESH_PASSWORD", default="")
+MESH_SHARED_KEY = env.str("MESH_SHARED_KEY", default="")
+MESH_CLIENT_CERT = env.str("MESH_CLIENT_CERT", default="")  # the mailbox's certificate file (PEM)
+MESH_CLIENT_KEY = env.str("MESH_CLIENT_KEY", default="")  # its private key file (PEM)
+MESH_CA_CERT = env.str("MESH_CA_CERT", default="")  # the CA bundle to check MESH's certificate with
+MESH_WORKFLOW_ID = env.str("MESH_WORKFLOW_ID", default="GPFED_CONSULT_REPORT")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from letters.content import letter_for
-from letters.fhir import NHS_NUMBER, ODS_CODE, PROFILES, NotConfigured, letter_bundle
+from letters.fhir import NHS_NUMBER, ODS_CODE, PROFILES, NotConfigured, letter_message
 from letters.pdf import letter_html, letter_pdf
 from outcomes.models import Assessment
 from outcomes.services import assessment_record
@@ -98,60 +98,88 @@ def _resources(bundle) -> dict:
     return {entry["fullUrl"]: entry["resource"] for entry in bundle["entry"]}
 
 
-def test_the_bundle_is_an_itk_document_bundle_as_send_document_requires(closed):
-    bundle = letter_bundle(_shared(closed, GpLetter.FULL))
-    assert bundle["type"] == "document" and bundle["meta"]["profile"] == [PROFILES["Bundle"]]
-    resources = _resources(bundle)
+def _document(message) -> dict:
+    """The ITK document bundle a message's header points at."""
+    return _resources(message)[message["entry"][0]["resource"]["focus"][0]["reference"]]
+
+
+def test_the_message_is_an_itk3_message_with_the_send_document_header(closed, settings):
+    settings.MESH_MAILBOX = "X26ABC1"
+    message = letter_message(_shared(closed, GpLetter.FULL))
+    assert message["type"] == "message" and message["meta"]["profile"] == [PROFILES["message"]]
+    header = message["entry"][0]["resource"]  # the header first
+    assert header["resourceType"] == "MessageHeader" and header["meta"]["profile"] == [PROFILES["MessageHeader"]]
+    assert header["event"]["code"] == "ITK007C" and header["source"] == {"endpoint": "X26ABC1"}
+    handling = {e["url"]: e for e in header["extension"][0]["extension"]}
+    assert handling["BusAckRequested"]["valueBoolean"] and handling["InfAckRequested"]["valueBoolean"]
+    assert handling["RecipientType"]["valueCoding"]["code"] == "FA"
+    assert handling["MessageDefinition"]["valueReference"]["reference"].endswith(
+        "ITK-GPConnectSendDocument-MessageDefinition-1")
+    assert "destination" not in header and "receiver" not in header  # routed by MESH (GPCM-SD-049)
+    sender = _resources(message)[header["sender"]["reference"]]
+    assert sender["meta"]["profile"] == [PROFILES["header organization"]]
+    assert sender["identifier"] == [{"system": ODS_CODE, "value": "NL3"}]
+    again = letter_message(_shared(closed, GpLetter.FULL))["entry"][0]["resource"]
+    assert {e["url"]: e for e in again["extension"][0]["extension"]}["SenderReference"] == handling["SenderReference"]
+
+
+def test_the_document_is_an_itk_document_bundle_as_send_document_requires(closed):
+    document = _document(letter_message(_shared(closed, GpLetter.FULL)))
+    assert document["type"] == "document" and document["meta"]["profile"] == [PROFILES["Bundle"]]
+    resources = _resources(document)
     for resource in resources.values():
         assert resource["meta"]["profile"] == [PROFILES[resource["resourceType"]]]
-    composition = bundle["entry"][0]["resource"]
+    composition = document["entry"][0]["resource"]
     assert composition["resourceType"] == "Composition" and composition["status"] == "final"
+    assert composition["type"]["coding"][0]["code"] == "371531000" and composition["title"] == "Consultation report"
+    assert f"NHS Number {closed.patient.nhs_number}" in composition["text"]["div"] and "Version 1" in \
+        composition["text"]["div"]
     for reference in [composition["subject"], composition["custodian"], *composition["author"],
                       *composition["section"][0]["entry"]]:
         assert reference["reference"] in resources  # every reference resolves inside the bundle
     patient = resources[composition["subject"]["reference"]]
     assert patient["identifier"][0]["system"] == NHS_NUMBER and patient["identifier"][0]["value"] == \
         closed.patient.nhs_number
-    assert patient["name"][0]["family"] == "O'Neill"
+    assert patient["name"][0] == {"use": "official", "family": "O'Neill", "given": [closed.patient.given_name]}
     custodian = resources[composition["custodian"]["reference"]]
     assert custodian["identifier"] == [{"system": ODS_CODE, "value": "NL3"}]
     practice = resources[patient["generalPractitioner"][0]["reference"]]
     assert practice["identifier"] == [{"system": ODS_CODE, "value": closed.patient.practice.ods_code}]
-    assert resources[composition["author"][0]["reference"]]["resourceType"] == "Practitioner"
+    author = resources[composition["author"][0]["reference"]]
+    assert author["resourceType"] == "Practitioner" and author["name"][0]["family"] == closed.adviser.last_name
 
 
 def test_the_pdf_is_the_primary_attachment_first_in_base64(closed):
-    bundle = letter_bundle(_shared(closed, GpLetter.FULL))
-    composition = bundle["entry"][0]["resource"]
-    first = _resources(bundle)[composition["section"][0]["entry"][0]["reference"]]
+    document = _document(letter_message(_shared(closed, GpLetter.FULL)))
+    composition = document["entry"][0]["resource"]
+    first = _resources(document)[composition["section"][0]["entry"][0]["reference"]]
     assert first["resourceType"] == "Binary" and first["contentType"] == "application/pdf"
     assert base64.b64decode(first["content"], validate=True).startswith(b"%PDF-")
-    binaries = [entry for entry in bundle["entry"] if entry["resource"]["resourceType"] == "Binary"]
-    assert binaries[0]["fullUrl"] == composition["section"][0]["entry"][0]["reference"]
 
 
 def test_a_corrected_letter_replaces_the_earlier_one(closed):
     earlier, later = uuid.uuid4(), uuid.uuid4()
-    composition = letter_bundle(_shared(closed, GpLetter.FULL), identifier=later, replaces=earlier)["entry"][0][
-        "resource"]
-    assert composition["identifier"]["value"] == str(later)
+    message = letter_message(_shared(closed, GpLetter.FULL), identifier=later, replaces=earlier, version=2)
+    composition = _document(message)["entry"][0]["resource"]
+    assert composition["identifier"]["value"] == str(later) and "Version 2" in composition["text"]["div"]
     assert composition["relatesTo"] == [{"code": "replaces", "targetIdentifier": {
         "system": "https://tools.ietf.org/html/rfc4122", "value": str(earlier)}}]
-    first = letter_bundle(_shared(closed, GpLetter.FULL))["entry"][0]["resource"]
+    first = _document(letter_message(_shared(closed, GpLetter.FULL)))["entry"][0]["resource"]
     assert "relatesTo" not in first
 
 
 def test_the_narrative_escapes_what_it_is_given(closed):
     ClinicalCode.objects.filter(meaning="need:befriending").update(term="<script>x</script> & more")
     closed.coded_events.all().delete()
-    div = letter_bundle(_shared(closed, GpLetter.CODES))["entry"][0]["resource"]["section"][0]["text"]["div"]
+    composition = _document(letter_message(_shared(closed, GpLetter.CODES)))["entry"][0]["resource"]
+    div = composition["section"][0]["text"]["div"]
     assert "<script>" not in div and "&lt;script&gt;x&lt;/script&gt; &amp; more" in div
 
 
-def test_without_the_services_ods_code_there_is_no_bundle(closed, settings):
+def test_without_the_services_ods_code_there_is_no_message(closed, settings):
     settings.SERVICE_ODS_CODE = ""
     with pytest.raises(NotConfigured, match="SERVICE_ODS_CODE"):
-        letter_bundle(letter_for(closed))
+        letter_message(letter_for(closed))
 
 
 def test_the_command_writes_the_letter_as_it_would_be_sent(closed, capsysbinary):

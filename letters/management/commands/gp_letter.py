@@ -6,14 +6,14 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from letters.content import letter_for
-from letters.fhir import NotConfigured, letter_bundle_json
+from letters.fhir import NotConfigured, letter_message_json
 from letters.pdf import letter_pdf
 from referrals.models import Referral
 
 
 class Command(BaseCommand):
     help = ("Write a referral's letter to its GP practice to standard output, exactly as it would be sent: the PDF, "
-            "or GP Connect Send Document's FHIR STU3 ITK Document Bundle (JSON) with the PDF inside.")
+            "or GP Connect Send Document's ITK3 FHIR STU3 message (JSON): the ITK Document Bundle with the PDF inside.")
 
     def add_arguments(self, parser):
         parser.add_argument("referral_id", type=int)
@@ -30,6 +30,6 @@ class Command(BaseCommand):
             sys.stdout.buffer.write(letter_pdf(letter))
         else:
             try:
-                self.stdout.write(letter_bundle_json(letter))
+                self.stdout.write(letter_message_json(letter))
             except NotConfigured as error:
                 raise CommandError(str(error)) from error
