@@ -24,7 +24,14 @@ run: $(VENV)/.installed .env
 	@echo "Serving on http://127.0.0.1:8000/ (Ctrl+C to stop)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed
+# NHS England's MESH sandbox for the letters' tests, in an environment of its own (requirements-mesh-sandbox.txt).
+MESH_VENV := .venv-mesh
+$(MESH_VENV)/.installed: requirements-mesh-sandbox.txt
+	test -x $(MESH_VENV)/bin/python || $(PYTHON) -m venv $(MESH_VENV)
+	$(MESH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-mesh-sandbox.txt
+	touch $@
+
+test: $(VENV)/.installed $(MESH_VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	@[ -x /usr/bin/chromium ] || echo "*** /usr/bin/chromium not found: the browser tests will be skipped (apt-get install chromium). ***"

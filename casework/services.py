@@ -5,6 +5,8 @@ import datetime as dt
 from django.db import transaction
 
 from casework.selectors import status_to_reopen_as
+from letters.services import queue_letter
+from letters.tasks import send_gp_letters
 from providers import services as provider_services
 from referrals import services as referral_services
 from referrals.models import Referral
@@ -20,6 +22,9 @@ def referral_close(*, referral: Referral, by: User, reason: str, note: str = "",
     referral = referral_services.referral_close(referral=referral, by=by, reason=reason, note=note,
                                                 closed_date=closed_date)
     provider_services.referral_open_work_withdraw(referral=referral, by=by, on=referral.closed_date)
+    # The GP practice gets the letter (issue 14), over MESH when it is set up.
+    if queue_letter(referral):
+        transaction.on_commit(send_gp_letters.enqueue)
     return referral
 
 

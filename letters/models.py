@@ -27,6 +27,7 @@ class OutgoingLetter(models.Model):
     mesh_message_id = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a sender last took it to send.")
     error_code = models.CharField(max_length=20, blank=True, help_text="MESH's or the practice's, e.g. EPL-151.")
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,7 +1,10 @@
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from letters import mesh
 from letters.content import letter_for
+from letters.models import OutgoingLetter, Status
 from letters.pdf import letter_pdf
 from referrals import access_log
 from referrals.selectors import referrals_for
@@ -24,3 +27,24 @@ def letter(request: HttpRequest, referral_pk: int) -> HttpResponse:
     # No name in the file name: it is kept in downloads folders and browser histories.
     response["Content-Disposition"] = f'inline; filename="gp-letter-{referral.pk}.pdf"'
     return response
+
+
+OUTBOX_PAGE_SIZE = 25
+
+
+@role_required(Role.MANAGER)
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The letters to GP practices on their way over MESH and where each is: queued, being sent, sent, acknowledged
+    by the practice's system, or failed with MESH's error (issue 14)."""
+    status = request.GET.get("status", "")
+    letters = OutgoingLetter.objects.select_related("referral__patient__practice").order_by("-created_at", "-pk")
+    if status in Status.values:
+        letters = letters.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(letters, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    access_log.record(request, access_log.LISTED, "letters to GP practices",
+                      referrals=[letter.referral for letter in page])
+    return render(request, "letters/outbox.html", {
+        "page": page, "status": status, "statuses": Status.choices, "mesh_on": mesh.configured(),
+        "querystring": f"status={status}" if status in Status.values else ""})

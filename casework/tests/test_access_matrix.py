@@ -73,6 +73,7 @@ MATRIX = {
     "casework:clinical_codes": ("get", {"manager"}),
     "casework:clinical_code": ("get", {"manager"}),
     "letters:letter": ("get", {"gp_a", "adviser_a", "manager"}),
+    "letters:outbox": ("get", {"manager"}),
 }
 
 # Django's own: the admin (tested in sps/tests/test_home_and_admin.py) and sign-in and password reset.
@@ -143,7 +144,7 @@ ARGUMENTS = {
     "reports:import_rejects": {"batch_pk": "batch"},
     "reports:import_example": {"kind": "kind"},
     "casework:clinical_codes": {}, "casework:clinical_code": {"pk": "code"},
-    "letters:letter": {"referral_pk": "referral"},
+    "letters:letter": {"referral_pk": "referral"}, "letters:outbox": {},
 }
 
 

@@ -29,6 +29,7 @@ def test_adviser_records_consent_and_corrects_the_phone(page: Page, live_server,
         "href", "#id_how_0")
     assert not violations(page)
     page.get_by_label("Spoken, by phone").check()
+    page.get_by_role("group", name="What may their GP practice be sent").get_by_label("The codes only").check()
     page.get_by_role("button", name="Save consent").click()
     expect(page.get_by_text("Consent recorded for Dorothy Hague.")).to_be_visible()
 
@@ -48,3 +49,5 @@ def test_adviser_records_consent_and_corrects_the_phone(page: Page, live_server,
     patient = Patient.objects.get(pk=referral.patient_id)
     assert (patient.consent_share, patient.consent_how, patient.consent_recorded_by, patient.phone) == (
         True, ConsentHow.PHONE, adviser_a, "07911 123456")
+    referral.refresh_from_db()
+    assert referral.gp_letter == "codes"
