@@ -2,6 +2,7 @@
 libraries)."""
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from letters.content import Letter
@@ -18,6 +19,7 @@ def letter_html(letter: Letter) -> str:
 
 
 def letter_pdf(letter: Letter) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    return HTML(string=letter_html(letter)).write_pdf()
+    # The styles are a file of their own: no template holds inline styles (the Content-Security-Policy's rule).
+    return HTML(string=letter_html(letter)).write_pdf(stylesheets=[CSS(filename=finders.find("letters/letter.css"))])
