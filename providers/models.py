@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -33,6 +35,8 @@ class Provider(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     address = models.TextField(blank=True)
     active = models.BooleanField(default=True)
+    # Its identifier in the Open Referral UK directory (issue 14): a UUID, as the UK profile requires.
+    oruk_id = models.UUIDField("Open Referral UK id", default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -71,6 +75,8 @@ class Service(models.Model):
     opening_times = models.TextField(blank=True, help_text="For example: Tuesdays 10am to 12 noon.")
     how_to_get_there = models.TextField(blank=True, help_text="Buses, parking, step-free access.")
     active = models.BooleanField(default=True)
+    oruk_id = models.UUIDField("Open Referral UK id", default=uuid.uuid4, unique=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 

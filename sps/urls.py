@@ -19,4 +19,5 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reports.urls")),
     path("letters/", include("letters.urls")),
+    path("openreferral/", include("providers.api_urls")),
 ]
