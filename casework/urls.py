@@ -12,4 +12,6 @@ urlpatterns = [
     path("outcomes/summary/<int:referral_pk>/", views.summary, name="summary"),
     path("codes/", views.clinical_codes, name="clinical_codes"),
     path("codes/<int:pk>/", views.clinical_code, name="clinical_code"),
+    path("referrals/patients/<int:patient_pk>/subject-access.<str:file_format>", views.subject_access_export,
+         name="subject_access"),
 ]

@@ -1,15 +1,20 @@
 """Pages that show several apps at once: the referral page, the caseload, the printable summary, and closing
 and reopening (which offer the discharge reading and go back to where the referral was)."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 
 from casework import selectors, services
 from casework.forms import ClinicalCodeForm, code_meanings
+from casework.subject_access import as_html, subject_access
+from letters.pdf import html_pdf
 from outcomes.presentation import star_context
 from outcomes.selectors import assessments_for, has_discharge_reading, next_review, readings_of
 from outcomes.services import can_record
@@ -24,7 +29,7 @@ from referrals import access_log
 from referrals import services as referral_services
 from referrals.forms import CloseForm, DeclineForm, ReopenForm, SearchForm, assign_forms
 from referrals.models import SUPPORTED_STATUSES, ClinicalCode, Status
-from referrals.selectors import change_log, referral_timeline, referrals_for
+from referrals.selectors import change_log, patients_for, referral_timeline, referrals_for
 from sps.access import fetch_if_allowed, role_required
 from sps.forms import form_errors_from
 from sps.lib.dates import today
@@ -181,3 +186,26 @@ def clinical_code(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Code {code.concept_id} saved.")
         return redirect("casework:clinical_codes")
     return render(request, "casework/clinical_code_form.html", {"code": code, "form": form})
+
+
+@role_required(Role.MANAGER)
+def subject_access_export(request: HttpRequest, patient_pk: int, file_format: str) -> HttpResponse:
+    """Everything held about a person (a subject access request), as JSON or as a readable PDF; recorded in the
+    access log. The file's name has no name in it: it is kept in downloads folders."""
+    if file_format not in ("json", "pdf"):
+        raise Http404
+    patient = get_object_or_404(patients_for(request.user), pk=patient_pk)
+    held = subject_access(patient)
+    access_log.record(request, access_log.EXPORTED, f"subject access export ({file_format})", patients=[patient])
+    if file_format == "json":
+        response = HttpResponse(json.dumps(held, indent=2, ensure_ascii=False), content_type="application/json")
+    else:
+        html = render_to_string("casework/subject_access.html", {
+            "patient": patient,
+            "sections": {key.replace("_", " "): as_html(value) for key, value in held.items() if key != "about"}})
+        try:
+            response = HttpResponse(html_pdf(html), content_type="application/pdf")
+        except OSError:  # weasyprint's system libraries are missing
+            return render(request, "letters/no_pdf.html", {"referral": patient.referrals.first()}, status=503)
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{patient.pk}.{file_format}"'
+    return response

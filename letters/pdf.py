@@ -19,7 +19,12 @@ def letter_html(letter: Letter) -> str:
 
 
 def letter_pdf(letter: Letter) -> bytes:
+    return html_pdf(letter_html(letter))
+
+
+def html_pdf(html: str) -> bytes:
+    """A page of ours as a PDF, styled as the letters are."""
     from weasyprint import CSS, HTML
 
     # The styles are a file of their own: no template holds inline styles (the Content-Security-Policy's rule).
-    return HTML(string=letter_html(letter)).write_pdf(stylesheets=[CSS(filename=finders.find("letters/letter.css"))])
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find("letters/letter.css"))])

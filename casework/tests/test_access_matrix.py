@@ -74,6 +74,7 @@ MATRIX = {
     "casework:clinical_code": ("get", {"manager"}),
     "letters:letter": ("get", {"gp_a", "adviser_a", "manager"}),
     "letters:outbox": ("get", {"manager"}),
+    "casework:subject_access": ("get", {"manager"}),
 }
 
 # Django's own: the admin (tested in sps/tests/test_home_and_admin.py) and sign-in and password reset.
@@ -115,7 +116,7 @@ def _objects(practice, adviser, provider) -> dict:
             "purchase": SpotPurchaseFactory(referral=referral, requested_by=adviser, provider=provider),
             "move": PatientMoveRequestFactory(to_practice=practice),
             "token": "a" * 32, "batch": ImportBatch.objects.create(kind="practices", file_name="p.csv"),
-            "kind": "practices", "code": ClinicalCode.objects.get(meaning="referred")}
+            "kind": "practices", "code": ClinicalCode.objects.get(meaning="referred"), "file_format": "json"}
 
 
 @pytest.fixture
@@ -147,6 +148,7 @@ ARGUMENTS = {
     "reports:import_example": {"kind": "kind"},
     "casework:clinical_codes": {}, "casework:clinical_code": {"pk": "code"},
     "letters:letter": {"referral_pk": "referral"}, "letters:outbox": {},
+    "casework:subject_access": {"patient_pk": "patient", "file_format": "file_format"},
 }
 
 
