@@ -14,4 +14,5 @@ urlpatterns = [
     path("codes/<int:pk>/", views.clinical_code, name="clinical_code"),
     path("referrals/patients/<int:patient_pk>/subject-access.<str:file_format>", views.subject_access_export,
          name="subject_access"),
+    path("retention/", views.retention, name="retention"),
 ]

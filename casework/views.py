@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 
 from casework import selectors, services
 from casework.forms import ClinicalCodeForm, code_meanings
+from casework.retention import anonymise, past_retention, retention_cutoff
 from casework.subject_access import as_html, subject_access
 from letters.pdf import html_pdf
 from outcomes.presentation import star_context
@@ -28,7 +29,7 @@ from providers.services import can_ask_for_spot_purchase, can_refer_on
 from referrals import access_log
 from referrals import services as referral_services
 from referrals.forms import CloseForm, DeclineForm, ReopenForm, SearchForm, assign_forms
-from referrals.models import SUPPORTED_STATUSES, ClinicalCode, Status
+from referrals.models import SUPPORTED_STATUSES, ClinicalCode, Patient, Status
 from referrals.selectors import change_log, patients_for, referral_timeline, referrals_for
 from sps.access import fetch_if_allowed, role_required
 from sps.forms import form_errors_from
@@ -209,3 +210,26 @@ def subject_access_export(request: HttpRequest, patient_pk: int, file_format: st
             return render(request, "letters/no_pdf.html", {"referral": patient.referrals.first()}, status=503)
     response["Content-Disposition"] = f'attachment; filename="subject-access-{patient.pk}.{file_format}"'
     return response
+
+
+RETENTION_PAGE_SIZE = 25
+
+
+@role_required(Role.MANAGER)
+def retention(request: HttpRequest) -> HttpResponse:
+    """The people past the retention period, a page at a time, for the manager to review and anonymise (issue 14).
+    Anonymising takes the people on the page the manager saw (their ids posted), after a confirmation, in one
+    transaction."""
+    people = past_retention().order_by("pk")
+    page = Paginator(people, RETENTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, "Tick the box to confirm: anonymising cannot be undone.")
+        else:
+            chosen = [int(pk) for pk in request.POST.getlist("patient") if pk.isdigit()]
+            done = anonymise(list(Patient.objects.filter(pk__in=chosen)))  # anonymise() checks each is past retention
+            messages.success(request, f"{done} {'person' if done == 1 else 'people'} anonymised.")
+        return redirect("casework:retention")
+    access_log.record(request, access_log.LISTED, "people past retention", patients=list(page))
+    return render(request, "casework/retention.html", {
+        "page": page, "years": settings.RETENTION_YEARS, "cutoff": retention_cutoff()})

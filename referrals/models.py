@@ -70,6 +70,8 @@ class Patient(models.Model):
     consent_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                             on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                         help_text="When what identifies the person was removed (retention).")
 
     history = HistoricalRecords()
 

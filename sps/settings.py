@@ -210,6 +210,9 @@ SERVICE_PHONE = env.str("SERVICE_PHONE", default="")
 # record is the organisation with this ODS code.
 SERVICE_NAME = env.str("SERVICE_NAME", default="Social Prescribing Service")
 SERVICE_ODS_CODE = env.str("SERVICE_ODS_CODE", default="")
+# Closed referrals are kept this many years after they end, then listed for the manager to anonymise (issue 14;
+# the NHS records retention schedule's period for such records).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=8)
 # Sending letters to GP practices over MESH (issue 14, docs/deployment.md): off unless MESH_URL is set.
 MESH_URL = env.str("MESH_URL", default="")
 MESH_MAILBOX = env.str("MESH_MAILBOX", default="")

@@ -75,6 +75,7 @@ MATRIX = {
     "letters:letter": ("get", {"gp_a", "adviser_a", "manager"}),
     "letters:outbox": ("get", {"manager"}),
     "casework:subject_access": ("get", {"manager"}),
+    "casework:retention": ("get", {"manager"}),
 }
 
 # Django's own: the admin (tested in sps/tests/test_home_and_admin.py) and sign-in and password reset.
@@ -148,7 +149,7 @@ ARGUMENTS = {
     "reports:import_example": {"kind": "kind"},
     "casework:clinical_codes": {}, "casework:clinical_code": {"pk": "code"},
     "letters:letter": {"referral_pk": "referral"}, "letters:outbox": {},
-    "casework:subject_access": {"patient_pk": "patient", "file_format": "file_format"},
+    "casework:subject_access": {"patient_pk": "patient", "file_format": "file_format"}, "casework:retention": {},
 }
 
 
