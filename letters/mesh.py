@@ -21,6 +21,11 @@ def client():
                       application_name="social-prescribing-service")
 
 
+def recipient(patient: Patient) -> str:
+    """The practice's own MESH mailbox where it has one (Practice.mesh_mailbox), else MESH's automated routing."""
+    return patient.practice.mesh_mailbox or routing_address(patient)
+
+
 def routing_address(patient: Patient) -> str:
     """MESH's automated routing to the practice the person is registered with (GP Connect Messaging,
     integration_mesh.md): GPPROVIDER_<NHS number>_<date of birth DDMMYYYY>_<surname>."""

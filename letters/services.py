@@ -60,7 +60,7 @@ def send_letter(pk: int) -> bool:
     content = letter_for(referral)
     body = letter_message_json(content, identifier=letter.identifier, replaces=letter.replaces, version=version,
                                sender_mailbox=settings.MESH_MAILBOX).encode()
-    recipient = mesh.routing_address(referral.patient)
+    recipient = mesh.recipient(referral.patient)
     try:
         with mesh.client() as client:
             message_id = client.send_message(
@@ -77,8 +77,10 @@ def send_letter(pk: int) -> bool:
             _finish(letter, Status.FAILED, error_code="", error=f"MESH could not be reached ({type(error).__name__}) "
                                                                   f"in {letter.attempts} attempts.")
         else:
+            retry_at = timezone.now() + dt.timedelta(minutes=2 ** letter.attempts)
             _finish(letter, Status.QUEUED, error=f"MESH could not be reached ({type(error).__name__}); trying again.",
-                    next_attempt_at=timezone.now() + dt.timedelta(minutes=2 ** letter.attempts))
+                    next_attempt_at=retry_at)
+            _retry_at(retry_at)
         return False
     _finish(letter, Status.SENT, recipient=recipient, mesh_message_id=message_id, sent_at=timezone.now(),
             error_code="", error="")
@@ -127,6 +129,15 @@ def _mesh_error(error) -> dict:
     detail = (error.args[1].get("detail") or [{}])[0] if len(error.args) > 1 and isinstance(error.args[1], dict) \
         else {}
     return {"error_code": str(detail.get("code", "")), "error": str(error.args[0]) if error.args else "MESH error"}
+
+
+def _retry_at(when: dt.datetime) -> None:
+    """Ask the task worker to try again then, where the task backend can wait (the database one); else the
+    `send_gp_letters` timer picks the letter up."""
+    from letters.tasks import send_gp_letters
+
+    if send_gp_letters.get_backend().supports_defer:
+        transaction.on_commit(lambda: send_gp_letters.using(run_after=when).enqueue())
 
 
 def _finish(letter: OutgoingLetter, status: str, **fields) -> None:

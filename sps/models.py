@@ -68,6 +68,10 @@ class Practice(models.Model):
         help_text="The VCS advisers who take this practice's referrals.",
     )
     active = models.BooleanField(default=True, help_text="Whether the practice currently takes part.")
+    mesh_mailbox = models.CharField(
+        "MESH mailbox", max_length=20, blank=True,
+        help_text="Where its letters go over MESH; blank: MESH's own routing finds the practice the person is "
+                  "registered with.")
 
     class Meta:
         ordering = ["name"]

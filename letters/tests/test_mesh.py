@@ -73,9 +73,10 @@ def _practice_client(url) -> MeshClient:
 
 
 @pytest.fixture
-def to_sandbox_practice(monkeypatch):
-    """The sandbox has no GPPROVIDER_... routing, so its mailbox stands in for the practice MESH would find."""
-    monkeypatch.setattr(mesh, "routing_address", lambda patient: PRACTICE)
+def to_sandbox_practice(practice_a):
+    """The sandbox has no GPPROVIDER_... routing: the practice has a mailbox of its own there."""
+    practice_a.mesh_mailbox = PRACTICE
+    practice_a.save()
 
 
 @pytest.fixture
@@ -84,10 +85,14 @@ def supported(practice_a, adviser_a):
                            referral_date=today() - dt.timedelta(days=60), gp_letter=GpLetter.FULL)
 
 
-def test_the_routing_address_is_gp_connects(practice_a):
+def test_a_letter_goes_to_the_practices_mailbox_or_by_gp_connects_routing(practice_a):
     referral = ReferralFactory(patient__practice=practice_a, patient__nhs_number="9434765919",
                                patient__date_of_birth=dt.date(1955, 1, 9), patient__family_name="Smith")
-    assert mesh.routing_address(referral.patient) == "GPPROVIDER_9434765919_09011955_Smith"
+    assert mesh.recipient(referral.patient) == "GPPROVIDER_9434765919_09011955_Smith"
+    practice_a.mesh_mailbox = "A12345OT01"
+    practice_a.save()
+    referral.patient.refresh_from_db()
+    assert mesh.recipient(referral.patient) == "A12345OT01"
 
 
 def test_closing_sends_the_letter_which_the_practice_receives_and_acknowledges(
@@ -142,6 +147,20 @@ def test_mesh_unreachable_is_retried_with_back_off_then_failed(mesh_on, supporte
     send_due_letters()
     letter.refresh_from_db()
     assert letter.status == Status.FAILED and "6 attempts" in letter.error
+
+
+def test_a_retry_is_left_to_the_task_worker_where_it_can_wait(mesh_on, supported, settings,
+                                                              django_capture_on_commit_callbacks):
+    settings.MESH_URL = "http://127.0.0.1:9"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    letter = queue_letter(supported)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_letter(letter.pk)
+    letter.refresh_from_db()
+    [queued] = default_task_backend.results
+    assert queued.task.run_after == letter.next_attempt_at
 
 
 def test_mesh_refusing_the_address_fails_with_its_error(mesh_on, supported):
