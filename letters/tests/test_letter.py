@@ -216,3 +216,15 @@ def test_the_letter_page_gives_the_pdf_and_logs_it(request, client_for, persona,
         OnwardReferralFactory(referral=closed)
     with django_assert_num_queries(len(counted.captured_queries)):
         client.get(url)
+
+
+def test_without_weasyprints_libraries_the_page_says_so(client_for, adviser_a, closed, monkeypatch):
+    """A server without Debian's libpango (weasyprint raises OSError on import) says what to install, not 500."""
+    import letters.views
+
+    def missing(letter):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(letters.views, "letter_pdf", missing)
+    response = client_for(adviser_a).get(reverse("letters:letter", args=[closed.pk]))
+    assert response.status_code == 503 and "libpango-1.0-0" in response.text
