@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,8 @@ from sps.models import Practice, Role, User
 from sps.periods import financial_year_of
 
 EPOCH = dt.date(1970, 1, 1)
+# The namespace of generated providers' and services' Open Referral UK ids: made from their codes, the same each run.
+SCALE_IDS = uuid.UUID("0d3b6c1e-7f1a-5c2e-8b4f-2a9d6e5c1b07")
 CHUNK = 20_000  # patients generated and loaded at a time: bounded memory at any size
 REFERRALS_PER = {"practice": 170, "adviser": 400, "provider": 100}
 PATIENTS_PER_REFERRAL = 0.9
@@ -209,13 +212,14 @@ def _providers(cursor, rng: random.Random, count: int, today: dt.date, referrals
     for i, group in enumerate(groups):
         code = f"P{i + 1:05d}"
         providers.append(Provider(
-            code=code, name=f"{rng.choice(PLACES)} {group.replace('_', ' ')} provider {i + 1}",
+            code=code, oruk_id=uuid.uuid5(SCALE_IDS, code),
+            name=f"{rng.choice(PLACES)} {group.replace('_', ' ')} provider {i + 1}",
             kind="statutory" if group == "statutory" else "vcs", contact_name="Referrals coordinator",
             email=f"referrals@{code.lower()}.example.org.uk", phone=f"01709 {rng.randint(200000, 899999)}"))
         for n in range(1 + (rng.random() < 0.35)):
             category = rng.choices(categories, list(NEED_WEIGHTS.values()))[0]
             services.append((group, Service(
-                provider=providers[-1], code=f"{code}-{n + 1}",
+                provider=providers[-1], code=f"{code}-{n + 1}", oruk_id=uuid.uuid5(SCALE_IDS, f"{code}-{n + 1}"),
                 name=f"{Category(category).label} {i + 1}.{n + 1}", category=category, area=rng.choice(AREAS),
                 capacity=rng.randint(15, 60) if group == "funded" else None,
                 duration_weeks=rng.randint(4, 16) if group != "statutory" else None,
@@ -224,6 +228,8 @@ def _providers(cursor, rng: random.Random, count: int, today: dt.date, referrals
                 phone=providers[-1].phone, email=providers[-1].email)))
     Provider.objects.bulk_create(providers, batch_size=5000)
     Service.objects.bulk_create([s for _, s in services], batch_size=5000)
+    # Dated by the dataset's day, not the clock: the same seed gives the same rows.
+    Service.objects.update(updated_at=dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC))
     _grants(rng, providers[:funded], [s for g, s in services if g == "funded"], today, referrals)
     User.objects.bulk_create([
         User(username=f"provider{i + 1}", first_name=rng.choice(GIVEN_F), last_name=rng.choice(FAMILY),
