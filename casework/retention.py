@@ -16,7 +16,7 @@ from django.utils import timezone
 from outcomes.models import Assessment, StarReading
 from providers.models import OnwardReferral, SpotPurchase
 from referrals.models import Patient, Referral, Status
-from sps.lib.dates import today
+from sps.lib.dates import age_on, today, years_before
 
 ANONYMISED_NAME = "Anonymised"
 NO_POSTCODE = "ZZ99 3WZ"  # the NHS pseudo-postcode for "not known"
@@ -24,11 +24,7 @@ ENDED = {Status.CLOSED: "closed_date", Status.DECLINED: "decision_date", Status.
 
 
 def retention_cutoff() -> dt.date:
-    day = today()
-    try:
-        return day.replace(year=day.year - settings.RETENTION_YEARS)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - settings.RETENTION_YEARS, day=28)
+    return years_before(today(), settings.RETENTION_YEARS)
 
 
 def past_retention() -> QuerySet[Patient]:
@@ -75,13 +71,5 @@ def same_ages_from(born: dt.date, referral_dates: list[dt.date]) -> dt.date:
     identified by their birthday, and the reports' ages (80 and over, under 60) do not move."""
     earliest = dt.date.min
     for day in referral_dates:
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        earliest = max(earliest, _years_before(day, age + 1) + dt.timedelta(days=1))
+        earliest = max(earliest, years_before(day, age_on(born, day) + 1) + dt.timedelta(days=1))
     return earliest if referral_dates else born
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)

@@ -3,12 +3,8 @@ consent and its history, each referral with its visits, star readings, onward re
 letters to their practice, their hospital episodes, and who has looked at their record. As JSON, and as the same
 sections in a readable PDF. Read in a fixed number of queries, however much is held."""
 
-import datetime as dt
-import decimal
-import uuid
 
 from django.db import models
-from django.forms.models import model_to_dict
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -45,7 +41,7 @@ def subject_access(patient: Patient) -> dict:
         "hospital_episodes": [_row(episode) for episode in
                               HospitalEpisode.objects.filter(patient=patient).order_by("start_date", "episode_type")],
         "who_has_seen_the_record": [
-            {"when": event.at.isoformat(), "who": _name(event.user), "what": f"{event.get_action_display()}: "
+            {"when": event.at, "who": _name(event.user), "what": f"{event.get_action_display()}: "
                                                                                f"{event.what}"}
             for event in AccessEvent.objects.filter(patient_id=patient.pk).select_related("user").order_by("at")],
     }
@@ -69,29 +65,14 @@ def _names_of(obj) -> dict:
 
 
 def _row(obj, extra: dict | None = None) -> dict:
-    values = {key: value for key, value in model_to_dict(obj).items() if key not in LEFT_OUT}
-    for field in obj._meta.concrete_fields:  # model_to_dict leaves out fields that are not editable
-        if field.name not in values and field.name not in LEFT_OUT and not field.primary_key:
-            values[field.name] = getattr(obj, field.attname)
-    values.pop("id", None)
-    values.update(extra or {})
-    return {key: _plain(value) for key, value in values.items()}
+    """Every stored field but our bookkeeping; a pointer as its id unless `extra` names it."""
+    values = {field.name: getattr(obj, field.attname) for field in obj._meta.concrete_fields
+              if not field.primary_key and field.name not in LEFT_OUT}
+    return {**values, **(extra or {})}
 
 
 def _name(obj) -> str | None:
     return str(obj) if obj is not None else None
-
-
-def _plain(value):
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 def as_html(value) -> str:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -29,8 +30,8 @@ from providers.services import can_ask_for_spot_purchase, can_refer_on
 from referrals import access_log
 from referrals import services as referral_services
 from referrals.forms import CloseForm, DeclineForm, ReopenForm, SearchForm, assign_forms
-from referrals.models import SUPPORTED_STATUSES, ClinicalCode, Patient, Status
-from referrals.selectors import change_log, patients_for, referral_timeline, referrals_for
+from referrals.models import SUPPORTED_STATUSES, Status
+from referrals.selectors import change_log, codes_for_the_gp_record, patients_for, referral_timeline, referrals_for
 from sps.access import fetch_if_allowed, role_required
 from sps.forms import form_errors_from
 from sps.lib.dates import today
@@ -174,13 +175,13 @@ def clinical_codes(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Code {code.concept_id} added.")
         return redirect("casework:clinical_codes")
     return render(request, "casework/clinical_codes.html", {
-        "codes": list(ClinicalCode.objects.all()), "meanings": dict(code_meanings()), "form": form})
+        "codes": list(codes_for_the_gp_record()), "meanings": dict(code_meanings()), "form": form})
 
 
 @role_required(Role.MANAGER)
 def clinical_code(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a code. What was recorded for a referral before keeps the code it was recorded with."""
-    code = get_object_or_404(ClinicalCode, pk=pk)
+    code = get_object_or_404(codes_for_the_gp_record(), pk=pk)
     form = ClinicalCodeForm(request.POST or None, instance=code)
     if request.method == "POST" and form.is_valid():
         save_checked(form.save(commit=False), by=request.user)
@@ -199,7 +200,8 @@ def subject_access_export(request: HttpRequest, patient_pk: int, file_format: st
     held = subject_access(patient)
     access_log.record(request, access_log.EXPORTED, f"subject access export ({file_format})", patients=[patient])
     if file_format == "json":
-        response = HttpResponse(json.dumps(held, indent=2, ensure_ascii=False), content_type="application/json")
+        response = HttpResponse(json.dumps(held, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
+                                content_type="application/json")
     else:
         html = render_to_string("casework/subject_access.html", {
             "patient": patient,
@@ -227,7 +229,8 @@ def retention(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Tick the box to confirm: anonymising cannot be undone.")
         else:
             chosen = [int(pk) for pk in request.POST.getlist("patient") if pk.isdigit()]
-            done = anonymise(list(Patient.objects.filter(pk__in=chosen)))  # anonymise() checks each is past retention
+            # anonymise() takes only those still past retention
+            done = anonymise(list(patients_for(request.user).filter(pk__in=chosen)))
             messages.success(request, f"{done} {'person' if done == 1 else 'people'} anonymised.")
         return redirect("casework:retention")
     access_log.record(request, access_log.LISTED, "people past retention", patients=list(page))

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 
 from outcomes.models import Assessment
 from outcomes.progress import baseline_of, follow_up_of
@@ -59,8 +60,8 @@ def letter_for(referral: Referral) -> Letter:
     if shared == GpLetter.REFERRAL_CODE:
         codes = [Code(e.concept_id, e.term, e.date) for e in events if e.meaning == REFERRED]
         return Letter(referral, shared, today(), codes)
-    mapped = {code.meaning: code for code in ClinicalCode.objects.filter(meaning__startswith="need:") |
-              ClinicalCode.objects.filter(meaning__startswith="area:")}
+    mapped = {code.meaning: code for code in
+              ClinicalCode.objects.filter(Q(meaning__startswith="need:") | Q(meaning__startswith="area:"))}
     contacts = list(referral.assessments.select_related("adviser").order_by("date", "pk"))
     readings = list(referral.star_readings.all())
     baseline = baseline_of(readings)

@@ -4,7 +4,6 @@ reached, and followed until the practice's system acknowledges them or MESH repo
 
 import datetime as dt
 import logging
-import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +15,7 @@ from letters.content import letter_for
 from letters.fhir import letter_message_json, report_description
 from letters.models import OutgoingLetter, Status
 from referrals.models import Referral
+from sps.lib.uuids import as_uuid
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6  # 2, 4, 8, 16, 32 minutes apart: about an hour of MESH being unreachable before a person looks
@@ -108,21 +108,14 @@ def follow_sent_letters() -> int:
 def _report(message) -> int:
     """A MESH error report about one of our letters, found by its MESH id or by our identifier (its local id)."""
     linked, local = message.mex_header("linkedmsgid"), message.local_id
+    identifier = as_uuid(local)
     letter = (OutgoingLetter.objects.filter(mesh_message_id=linked).first() if linked else None) or \
-        (OutgoingLetter.objects.filter(identifier=local).first() if _is_uuid(local) else None)
+        (OutgoingLetter.objects.filter(identifier=identifier).first() if identifier else None)
     if letter is None:
         return 0
     _finish(letter, Status.FAILED, error_code=message.mex_header("statuscode") or "",
             error=message.mex_header("statusdescription") or "MESH reported an error.")
     return 1
-
-
-def _is_uuid(value: str | None) -> bool:
-    try:
-        uuid.UUID(value or "")
-    except ValueError:
-        return False
-    return True
 
 
 def _mesh_error(error) -> dict:

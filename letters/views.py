@@ -4,8 +4,9 @@ from django.shortcuts import get_object_or_404, render
 
 from letters import mesh
 from letters.content import letter_for
-from letters.models import OutgoingLetter, Status
+from letters.models import Status
 from letters.pdf import letter_pdf
+from letters.selectors import outgoing_letters_for
 from referrals import access_log
 from referrals.selectors import referrals_for
 from sps.access import role_required
@@ -37,7 +38,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     """The letters to GP practices on their way over MESH and where each is: queued, being sent, sent, acknowledged
     by the practice's system, or failed with MESH's error (issue 14)."""
     status = request.GET.get("status", "")
-    letters = OutgoingLetter.objects.select_related("referral__patient__practice").order_by("-created_at", "-pk")
+    letters = outgoing_letters_for(request.user).order_by("-created_at", "-pk")
     if status in Status.values:
         letters = letters.filter(status=status)
     else:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from providers.oruk import PROFILE, category_term_id, published_services, service_full, service_summary
 from sps.categories import Category
+from sps.lib.uuids import as_uuid
 
 PER_PAGE, MAX_PER_PAGE = 50, 500
 OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/openapi.json"
@@ -70,20 +71,15 @@ def _filtered(params):
             raise BadParameter(f"taxonomy_term_id {term} is not one of this directory's terms.")
         chosen = chosen.filter(category=categories[term])
     if organization := params.get("organization_id"):
-        chosen = chosen.filter(provider__oruk_id=_uuid(organization, "organization_id"))
+        if (organization_id := as_uuid(organization)) is None:
+            raise BadParameter("organization_id must be a UUID.")
+        chosen = chosen.filter(provider__oruk_id=organization_id)
     if modified_after := params.get("modified_after"):
         when = parse_datetime(modified_after) if len(modified_after) > 10 else None
         if when is None:
             raise BadParameter("modified_after must be a date and time, e.g. 2026-11-01T00:00:00Z.")
         chosen = chosen.filter(updated_at__gte=when if when.tzinfo else when.replace(tzinfo=dt.UTC))
     return chosen
-
-
-def _uuid(value: str, name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise BadParameter(f"{name} must be a UUID.") from None
 
 
 def _whole(params, name: str, default: int, least: int, most: int | None = None) -> int:

@@ -14,6 +14,7 @@ from django.db import transaction
 from providers.models import Provider, Service
 from sps.categories import Category
 from sps.lib.postcode import normalise_postcode, postcode_error
+from sps.lib.uuids import as_uuid
 
 STATUSES = {"active": True, "inactive": False, "defunct": False, "temporarily closed": False}
 AREA_LENGTH = Service._meta.get_field("area").max_length
@@ -80,10 +81,11 @@ def _read(item, number: int) -> tuple[dict, list[str]]:
             problems.append(f"{where}, {field}: {message}")
 
     organization = item.get("organization") if isinstance(item.get("organization"), dict) else {}
-    need(_is_uuid(item.get("id")), "id", "must be a UUID.")
+    need(as_uuid(item.get("id")) is not None, "id", "must be a UUID.")
     need(isinstance(name, str) and name.strip() != "", "name", "is missing.")
     need(item.get("status") in STATUSES, "status", f"must be one of {', '.join(STATUSES)}.")
-    need(_is_uuid(organization.get("id") or item.get("organization_id")), "organization.id", "must be a UUID.")
+    need(as_uuid(organization.get("id") or item.get("organization_id")) is not None, "organization.id",
+         "must be a UUID.")
     need(bool((organization.get("name") or "").strip()), "organization.name", "is missing.")
     for field, check in (("email", EmailValidator()), ("url", URLValidator(schemes=["http", "https"]))):
         if item.get(field):
@@ -100,7 +102,7 @@ def _read(item, number: int) -> tuple[dict, list[str]]:
     area = (_first(item.get("service_areas")).get("name") or "Borough-wide").strip()
     location = _first(item.get("service_at_locations")).get("location", {})
     return {
-        "id": uuid.UUID(item["id"]), "name": name.strip()[:200], "description": item.get("description") or "",
+        "id": as_uuid(item["id"]), "name": name.strip()[:200], "description": item.get("description") or "",
         "category": _category(item), "active": STATUSES[item["status"]], "email": item.get("email") or "",
         "website": item.get("url") or "",
         "area": area if len(area) <= AREA_LENGTH else area[:AREA_LENGTH - 1] + "…",
@@ -108,7 +110,7 @@ def _read(item, number: int) -> tuple[dict, list[str]]:
         "postcode": normalise_postcode(postcode) if postcode else "",
         "opening_times": _first(item.get("schedules")).get("description") or "",
         "how_to_get_there": location.get("description") or "",
-        "organization_id": uuid.UUID(organization.get("id") or item["organization_id"]),
+        "organization_id": as_uuid(organization.get("id") or item["organization_id"]),
         "organization_name": organization["name"].strip()[:200], "organization_email": organization.get("email") or "",
     }, []
 
@@ -128,11 +130,3 @@ def _category(item: dict) -> str:
 
 def _first(items) -> dict:
     return items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
-
-
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return value is not None

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
-from referrals.models import OPEN_STATUSES, AccessEvent, Patient, PatientMoveRequest, Referral, Status
+from referrals.models import OPEN_STATUSES, AccessEvent, ClinicalCode, Patient, PatientMoveRequest, Referral, Status
 from sps.models import Practice, Role, User
 from sps.selectors import advisers
 
@@ -310,3 +310,8 @@ def access_events(*, user_id: int | None = None, patient: Patient | None = None,
     if end:
         events = events.filter(at__date__lte=end)
     return events.order_by("-at", "-pk")
+
+
+def codes_for_the_gp_record() -> QuerySet[ClinicalCode]:
+    """The codes for the GP record (reference data, no person): the manager's pages are the only readers."""
+    return ClinicalCode.objects.order_by("meaning")

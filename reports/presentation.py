@@ -12,7 +12,7 @@ from reports import evaluation
 from reports.disclosure import SUPPRESSED
 from reports.evaluation import MEASURES, SUBGROUPS
 from sps.categories import Category
-from sps.lib.dates import today
+from sps.lib.dates import today, years_before
 from sps.lib.percent import format_percentage
 from sps.periods import financial_year, financial_year_of
 
@@ -320,14 +320,7 @@ def year_to_date() -> tuple[dt.date, dt.date, dt.date, dt.date]:
     """This financial year so far, and the same span of the year before."""
     end = today()
     start = financial_year(financial_year_of(end))[0]
-    return start, end, start.replace(year=start.year - 1), _year_before(end)
-
-
-def _year_before(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+    return start, end, start.replace(year=start.year - 1), years_before(end, 1)
 
 
 def glance(start: dt.date, end: dt.date) -> dict:
