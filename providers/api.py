@@ -18,6 +18,11 @@ from sps.categories import Category
 from sps.lib.uuids import as_uuid
 
 PER_PAGE, MAX_PER_PAGE = 50, 500
+# Filters the UK profile names that this directory cannot answer: it holds no age range, no coverage area or
+# centroid per service, and opening times only as text. Refused, not ignored, so that a reader never takes every
+# service for the ones that match.
+NOT_ANSWERED = ("postcode", "proximity", "minimum_age", "maximum_age", "start_time", "end_time", "day",
+                "taxonomy_id")
 OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/openapi.json"
 
 
@@ -62,6 +67,8 @@ def service(request: HttpRequest, oruk_id: uuid.UUID) -> JsonResponse:
 
 
 def _filtered(params):
+    if asked := [name for name in NOT_ANSWERED if params.get(name)]:
+        raise BadParameter(f"This directory cannot filter by {', '.join(asked)}: it does not hold what they need.")
     chosen = published_services()
     if search := params.get("search", "").strip():
         chosen = chosen.filter(Q(name__icontains=search) | Q(description__icontains=search))

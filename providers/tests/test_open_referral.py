@@ -105,6 +105,7 @@ def test_filters_and_paging(client, directory):
     ({"page": "0"}, "page"), ({"page": "x"}, "page"), ({"per_page": "100000"}, "per_page"),
     ({"taxonomy_term_id": str(uuid.uuid4())}, "taxonomy_term_id"), ({"organization_id": "nope"}, "organization_id"),
     ({"modified_after": "yesterday"}, "modified_after"), ({"modified_after": "2026-11-01"}, "modified_after"),
+    ({"postcode": "S60 1AA"}, "postcode"), ({"day": "Monday"}, "day"), ({"minimum_age": "18"}, "minimum_age"),
 ])
 def test_a_bad_parameter_is_refused_naming_it(client, directory, params, named):
     response = client.get(reverse("openreferral:services"), params)
