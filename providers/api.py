@@ -14,15 +14,17 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from providers.oruk import PROFILE, category_term_id, published_services, service_full, service_summary
+from providers.selectors import locate, miles_from
 from sps.categories import Category
+from sps.lib.postcode import normalise_postcode
 from sps.lib.uuids import as_uuid
 
 PER_PAGE, MAX_PER_PAGE = 50, 500
-# Filters the UK profile names that this directory cannot answer: it holds no age range, no coverage area or
-# centroid per service, and opening times only as text. Refused, not ignored, so that a reader never takes every
-# service for the ones that match.
-NOT_ANSWERED = ("postcode", "proximity", "minimum_age", "maximum_age", "start_time", "end_time", "day",
-                "taxonomy_id")
+# Filters the UK profile names that this directory cannot answer: it holds no age range, no coverage area, and
+# opening times only as text. Refused, not ignored, so that a reader never takes every service for the ones that
+# match. (`postcode` is answered with `proximity`: services within that distance of its centroid.)
+NOT_ANSWERED = ("minimum_age", "maximum_age", "start_time", "end_time", "day", "taxonomy_id")
+METRES_PER_MILE = 1609.344
 OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/openapi.json"
 
 
@@ -81,12 +83,28 @@ def _filtered(params):
         if (organization_id := as_uuid(organization)) is None:
             raise BadParameter("organization_id must be a UUID.")
         chosen = chosen.filter(provider__oruk_id=organization_id)
+    if params.get("postcode") or params.get("proximity"):
+        chosen = _within(chosen, params.get("postcode", ""), params.get("proximity", ""))
     if modified_after := params.get("modified_after"):
         when = parse_datetime(modified_after) if len(modified_after) > 10 else None
         if when is None:
             raise BadParameter("modified_after must be a date and time, e.g. 2026-11-01T00:00:00Z.")
         chosen = chosen.filter(updated_at__gte=when if when.tzinfo else when.replace(tzinfo=dt.UTC))
     return chosen
+
+
+def _within(chosen, postcode: str, proximity: str):
+    """The services whose postcode's centroid is within `proximity` metres of `postcode`'s (located as the
+    directory locates a postcode)."""
+    if not proximity or not postcode:
+        raise BadParameter("postcode and proximity go together: services within proximity metres of the postcode "
+                           "(this directory holds no coverage areas).")
+    if not proximity.isdigit():
+        raise BadParameter("proximity must be a whole number of metres.")
+    place = locate(postcode).place if normalise_postcode(postcode) else None
+    if place is None:
+        raise BadParameter(f"postcode {postcode} is not a postcode this directory can place.")
+    return chosen.annotate(miles=miles_from(place)).filter(miles__lte=int(proximity) / METRES_PER_MILE)
 
 
 def _whole(params, name: str, default: int, least: int, most: int | None = None) -> int:

@@ -112,7 +112,7 @@ def locate(text: str) -> Located:
     return Located(searched, place)
 
 
-def _miles_from(place: Place) -> Subquery:
+def miles_from(place: Place) -> Subquery:
     """The great-circle (haversine) distance in miles from `place` to each service's postcode centroid, worked
     out by the database in the same query; None for a service without a postcode, or with one not in the
     directory."""
@@ -158,7 +158,7 @@ def service_directory(*, q: str = "", categories: list[str] | None = None, area:
         services = services.filter(Q(room__isnull=True) | Q(room__gt=0))
     order = ["-commissioned", F("room").desc(nulls_first=True), "name", "pk"]  # pk: the same order on every page
     if near:
-        services = services.annotate(miles=_miles_from(near))
+        services = services.annotate(miles=miles_from(near))
         order.insert(0, F("miles").asc(nulls_last=True))
     return services.order_by(*order)
 

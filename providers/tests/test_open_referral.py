@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
-from providers.models import Service
+from providers.models import Postcode, Service
 from providers.oruk import category_term_id
 from providers.tests.factories import ProviderFactory, ServiceFactory
 
@@ -105,11 +105,24 @@ def test_filters_and_paging(client, directory):
     ({"page": "0"}, "page"), ({"page": "x"}, "page"), ({"per_page": "100000"}, "per_page"),
     ({"taxonomy_term_id": str(uuid.uuid4())}, "taxonomy_term_id"), ({"organization_id": "nope"}, "organization_id"),
     ({"modified_after": "yesterday"}, "modified_after"), ({"modified_after": "2026-11-01"}, "modified_after"),
-    ({"postcode": "S60 1AA"}, "postcode"), ({"day": "Monday"}, "day"), ({"minimum_age": "18"}, "minimum_age"),
+    ({"postcode": "S60 1AA"}, "postcode and proximity"), ({"proximity": "x", "postcode": "S60 1AA"}, "proximity"),
+    ({"postcode": "nowhere", "proximity": "100"}, "postcode nowhere"),
+    ({"day": "Monday"}, "day"), ({"minimum_age": "18"}, "minimum_age"),
 ])
 def test_a_bad_parameter_is_refused_naming_it(client, directory, params, named):
     response = client.get(reverse("openreferral:services"), params)
     assert response.status_code == 400 and named in response.json()["error"]
+
+
+def test_services_within_a_distance_of_a_postcode(client, directory):
+    near, far = Postcode.objects.create(postcode="S60 1AA", latitude=53.43, longitude=-1.36), \
+        Postcode.objects.create(postcode="S81 7AA", latitude=53.30, longitude=-1.12)
+    Service.objects.filter(pk=directory[1].pk).update(postcode=far.postcode)
+    url = reverse("openreferral:services")
+    close = client.get(url, {"postcode": near.postcode, "proximity": "1000"}).json()
+    assert [s["name"] for s in close["contents"]] == ["Phone friends"]  # the other is about 22 km away
+    wide = client.get(url, {"postcode": near.postcode, "proximity": "50000"}).json()
+    assert [s["name"] for s in wide["contents"]] == ["Phone friends", "Walking group"]
 
 
 def test_an_unknown_service_is_404_in_json(client, directory):
