@@ -10,7 +10,7 @@ from django.db import models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from reports.imports.fields import AS_CLEARED, CellError, Keep, not_clear, optional
-from reports.imports.reader import Row
+from reports.imports.reader import NUL_MESSAGE, Row, as_row
 from reports.models import ImportBatch
 from sps.models import User
 
@@ -184,6 +184,20 @@ class Handler:
 
     def prepare(self) -> None:
         """Load the lookup tables the rows refer to, once."""
+
+    def clean_chunk(self, header: list[str], chunk: list[tuple[int, list[str]]]) -> tuple[list, list[tuple[Row, list]]]:
+        """The chunk's rows (line, cells) checked: what `clean` made of the good ones, and each bad row with its
+        errors."""
+        valid, rejected = [], []
+        for line, cells in chunk:
+            row = as_row(header, line, cells)
+            try:
+                if row.nul_columns:
+                    raise RowRejected([RowError(row.line, name, NUL_MESSAGE) for name in row.nul_columns])
+                valid.append(self.clean(row))
+            except RowRejected as error:
+                rejected.append((row, error.errors))
+        return valid, rejected
 
     def clean(self, row: Row):
         raise NotImplementedError

@@ -21,11 +21,12 @@ class Row(NamedTuple):
 NUL_MESSAGE = "contains a NUL character, which cannot be stored (save the file again as CSV UTF-8)"
 
 
-def read_rows(stream: BinaryIO, *, columns: dict[str, bool], kind: str, other_kinds: dict[str, dict[str, bool]],
-              on_progress: Callable[[int], None] | None = None) -> Iterator[Row]:
-    """Yield the rows of `stream` as {column: stripped value}, after checking the header against `columns`
-    ({name: required}), each with the columns whose cell holds a NUL character. Memory does not grow with the
-    file. `on_progress` hears how far into the file (bytes) the reading has got, now and then."""
+def read_cells(stream: BinaryIO, *, columns: dict[str, bool], kind: str,
+               other_kinds: dict[str, dict[str, bool]],
+               on_progress: Callable[[int], None] | None = None) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header of `stream`, checked against `columns` ({name: required}), and its rows as (line, stripped
+    cells, as many as the header), blank rows skipped. Memory does not grow with the file. `on_progress` hears how
+    far into the file (bytes) the reading has got, now and then."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
@@ -40,7 +41,10 @@ def read_rows(stream: BinaryIO, *, columns: dict[str, bool], kind: str, other_ki
     if not any(header):
         raise FileError("The file is empty: it has no header row.")
     _check_header(header, columns, kind, other_kinds)
-    width = len(header)
+    return header, _cells(stream, text, reader, len(header), on_progress)
+
+
+def _cells(stream, text, reader, width: int, on_progress) -> Iterator[tuple[int, list[str]]]:
     strip = str.strip
     try:
         for values in reader:
@@ -48,16 +52,13 @@ def read_rows(stream: BinaryIO, *, columns: dict[str, bool], kind: str, other_ki
                 if len(values) > width:
                     raise FileError(f"line {reader.line_num}: {len(values)} fields, but the header has {width}.")
                 values += [""] * (width - len(values))
-            if not any(values) or not any(map(strip, values)):
+            stripped = list(map(strip, values))
+            if not any(stripped):
                 continue
             line = reader.line_num
             if on_progress and not line % 10000:
                 on_progress(stream.tell())
-            row = dict(zip(header, map(strip, values), strict=True))
-            if "\x00" in "".join(values):  # cheap enough for every row of a million-row extract
-                yield Row(line, row, tuple(name for name, value in row.items() if "\x00" in value))
-            else:
-                yield Row(line, row)
+            yield line, stripped
     except UnicodeDecodeError:
         raise FileError(NOT_UTF8.format(line=reader.line_num + 1)) from None
     except csv.Error as error:
@@ -65,6 +66,14 @@ def read_rows(stream: BinaryIO, *, columns: dict[str, bool], kind: str, other_ki
     if on_progress:
         on_progress(stream.tell())
     text.detach()
+
+
+def as_row(header: list[str], line: int, cells: list[str]) -> Row:
+    """A row of cells as {column: value}, with the columns whose cell holds a NUL character."""
+    values = dict(zip(header, cells, strict=True))  # as long as each other (read_cells)
+    if "\x00" in "".join(cells):  # cheap enough for every row of a million-row extract
+        return Row(line, values, tuple(name for name, value in values.items() if "\x00" in value))
+    return Row(line, values)
 
 
 NOT_UTF8 = ("The file is not UTF-8 text (a character that is not, around line {line}). "
