@@ -1,43 +1,102 @@
 """The commissioner's reports, disclosed together and kept (issue 13). A view the commissioner opens (a report for a
 period of a financial year, all practices or one) is disclosed together with every other view of that year they
 could open (reports/disclosure.py). At national size that is 38,240 views, half a minute of work, and the answer
-is the same for each of them: so all of them are kept (DisclosedView) for DISCLOSED_MAX_AGE seconds, and any
-view of the year is then read, not worked out. The page says when the figures were worked out."""
+is the same for each of them: so all of them are kept (DisclosedView), and any view of the year is then read, not
+worked out. Once the kept views are DISCLOSED_MAX_AGE seconds old, the first to open one claims a refresh for the
+task worker and everyone is shown the kept views, saying when they were worked out, until it is done: no page
+waits half a minute, and one refresh of a year runs at a time. (With the immediate backend, the embedded default,
+the refresh runs at once, in the request.)"""
 
 import datetime as dt
 import json
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from reports.disclosure import SUPPRESSED, disclose_together
 from reports.evaluation import BY_PRACTICE, REPORTS, without_p_values
-from reports.models import DisclosedView
+from reports.models import DisclosedRefresh, DisclosedView
+from sps.db_router import reading_reports, reports_alias
+from sps.models import Practice
 from sps.periods import resolve_period
 
 FORGOTTEN_AFTER = dt.timedelta(days=1)  # views of a report nobody has asked for since are deleted
+CLAIM_EXPIRES = dt.timedelta(minutes=15)  # a refresh claimed this long ago and never done (a worker died) is redone
 
 
-def disclosed_view(name: str, arguments: dict, *, period: str, practices: list[str]) -> tuple[dict, dt.datetime]:
+def disclosed_view(name: str, arguments: dict, *, period: str, practices: list[str]) -> tuple[dict, dt.datetime, bool]:
     """The report `name` for `period` (a financial year `fyYYYY` or one of its quarters) and `arguments`' practice,
-    as the commissioner may see it, with when it was worked out: kept if it was worked out within the last
-    DISCLOSED_MAX_AGE seconds, else worked out now with every other view of the year and kept."""
+    as the commissioner may see it, with when it was worked out and whether it is being worked out again: as kept,
+    with a refresh claimed and queued if it is over DISCLOSED_MAX_AGE seconds old; worked out now with every other
+    view of the year if none is kept. `practices`: the ODS codes of every practice the commissioner may choose."""
     year, practice = period.partition("q")[0], arguments["practice"]
     options = {key: value for key, value in arguments.items() if key not in ("start", "end", "practice")}
-    key = f"{name} {year} {json.dumps(options, sort_keys=True, default=str)}"
-    fresh = timezone.now() - dt.timedelta(seconds=settings.DISCLOSED_MAX_AGE)
-    # From the primary, where they are written: the replica may not have them yet.
-    kept = DisclosedView.objects.using("default").filter(key=key, period=period, practice=practice or "",
-                                                         computed_at__gt=fresh).first()
+    key = _key(name, options, year)
+    kept, refreshing = _kept(key, period, practice), False
     if kept is None:
-        views = {view: json.dumps(figures) for view, figures in
-                 disclose_year(name, options, year=year, practices=practices).items()}
+        views = _disclosed_json(name, options, year, practices)
         kept = DisclosedView(figures=views[period, practice], computed_at=_keep(key, views))
+    elif _too_old(kept):
+        if _claim(key):
+            refresh_disclosed_year.enqueue(name, options, year)
+            kept = _kept(key, period, practice) or kept  # refreshed already by the immediate backend
+        refreshing = _too_old(kept)
     figures = json.loads(kept.figures)
     if practice and name == "episodes":  # p values are worked out for the view opened only (see disclose_year)
         _add_p_values(figures, REPORTS[name](**arguments))
-    return figures, kept.computed_at
+    return figures, kept.computed_at, refreshing
+
+
+def _too_old(kept: DisclosedView) -> bool:
+    return kept.computed_at < timezone.now() - dt.timedelta(seconds=settings.DISCLOSED_MAX_AGE)
+
+
+@task()
+def refresh_disclosed_year(name: str, options: dict, year: str) -> None:
+    """Work out every view of a report's year again, keep them, and free the claim. On PostgreSQL on one core
+    (no parallel workers), so that the pages being served meanwhile keep the other cores."""
+    key = _key(name, options, year)
+    try:
+        with reading_reports(), transaction.atomic(using=reports_alias()):
+            if connections[reports_alias()].vendor == "postgresql":
+                with connections[reports_alias()].cursor() as cursor:
+                    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            views = _disclosed_json(name, options, year, practice_codes())
+        _keep(key, views)
+    finally:
+        DisclosedRefresh.objects.filter(key=key).delete()
+
+
+def _key(name: str, options: dict, year: str) -> str:
+    return f"{name} {year} {json.dumps(options, sort_keys=True, default=str)}"
+
+
+def _kept(key: str, period: str, practice: str | None) -> DisclosedView | None:
+    # From the primary, where they are written: the replica may not have them yet.
+    return DisclosedView.objects.using("default").filter(key=key, period=period, practice=practice or "").first()
+
+
+def _claim(key: str) -> bool:
+    """Claim the refresh of `key`'s year: True for whoever gets it, False while another's claim stands."""
+    DisclosedRefresh.objects.filter(key=key, claimed_at__lt=timezone.now() - CLAIM_EXPIRES).delete()
+    try:
+        with transaction.atomic():
+            DisclosedRefresh.objects.create(key=key, claimed_at=timezone.now())
+    except IntegrityError:
+        return False
+    return True
+
+
+def practice_codes() -> list[str]:
+    """Every practice the commissioner may choose, by ODS code, as the report form lists them."""
+    return list(Practice.objects.order_by("name").values_list("ods_code", flat=True))
+
+
+def _disclosed_json(name: str, options: dict, year: str, practices: list[str]) -> dict[tuple, str]:
+    return {view: json.dumps(figures) for view, figures in
+            disclose_year(name, options, year=year, practices=practices).items()}
 
 
 def disclose_year(name: str, options: dict, *, year: str, practices: list[str]) -> dict[tuple, dict]:

@@ -248,3 +248,14 @@ class DisclosedView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.period} {self.practice or 'all practices'}"
+
+
+class DisclosedRefresh(models.Model):
+    """A refresh of a report's disclosed year (DisclosedView), claimed by whoever first found the kept views too old,
+    so that one refresh of a year runs at a time while everyone else is shown the views kept."""
+
+    key = models.CharField(max_length=200, unique=True)
+    claimed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key} claimed {self.claimed_at}"

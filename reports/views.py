@@ -109,7 +109,8 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     form = report_form_for(request.user, request.GET or None)
     name, arguments = form.report_arguments()
     commissioner = request.user.role == Role.COMMISSIONER
-    result, worked_out = _disclosed(name, arguments, form) if commissioner else (REPORTS[name](**arguments), None)
+    result, worked_out, refreshing = (_disclosed(name, arguments, form) if commissioner
+                                      else (REPORTS[name](**arguments), None, False))
     targets = monthly_targets() if name == "process" else None
     tables = TABLES[name](result, targets=targets)
     if wanted := request.GET.get("download"):
@@ -125,15 +126,16 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "querystring": request.GET.urlencode(), "headline": headline(name, result), "no_data": nothing,
         "roi_people": roi_people(result) if name == "roi" else "",
         "unit_costs": unit_costs(result, end) if name == "roi" else "", "worked_out": worked_out,
+        "refreshing": refreshing,
     })
 
 
-def _disclosed(name: str, arguments: dict, form) -> tuple[dict, dt.datetime]:
+def _disclosed(name: str, arguments: dict, form) -> tuple[dict, dt.datetime, bool]:
     """The commissioner's report: the chosen period's and practice's, disclosed together with every other view of
     the same financial year they could open (the year and each quarter, for all practices and for each one), so
-    that no two views give a hidden figure back; kept for a few minutes (reports/commissioner.py)."""
+    that no two views give a hidden figure back; kept, and refreshed by the task worker (reports/commissioner.py)."""
     period = form.cleaned_data["period"] if form.is_bound and form.is_valid() else form.fields["period"].initial
-    practices = [practice.ods_code for practice in form.fields["practice"].queryset]
+    practices = [practice.ods_code for practice in form.fields["practice"].queryset]  # the form's list reuses them
     return disclosed_view(name, arguments, period=period, practices=practices)
 
 

@@ -1,14 +1,19 @@
-"""The commissioner's views of a financial year, disclosed together and kept for DISCLOSED_MAX_AGE seconds
+"""The commissioner's views of a financial year, disclosed together and kept, refreshed once DISCLOSED_MAX_AGE
+seconds old: at once with the immediate backend, else by the worker while the kept views are shown
 (reports/commissioner.py, issue 13)."""
 
 import datetime as dt
 
+import pytest
 from django.test import override_settings
+from django.utils import timezone
+from django_tasks import default_task_backend
 
 from providers.models import Provider, Service
 from reports import evaluation
+from reports.commissioner import refresh_disclosed_year
 from reports.disclosure import SUPPRESSED
-from reports.models import DisclosedView, HospitalEpisode
+from reports.models import DisclosedRefresh, DisclosedView, HospitalEpisode
 from reports.tests.test_disclosure import URL, _engaged_with_episodes, one_person_and_a_crowd  # noqa: F401
 from sps.tests.factories import PracticeFactory
 
@@ -59,3 +64,51 @@ def test_a_practices_view_has_that_practices_p_values(client_for, commissioner, 
              for measure, figures in subgroup["measures"].items() if figures["p_value"] != SUPPRESSED}
     assert shown == {key: live[key[0]]["measures"][key[1]]["p_value"] for key in shown}
     assert shown[("all", "outpatient")] is not None
+
+
+@pytest.fixture
+def queued_only(settings):
+    """A backend that keeps the tasks and runs none, as when the worker has yet to get to them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def _age_kept_views(seconds: int) -> None:
+    DisclosedView.objects.update(computed_at=timezone.now() - dt.timedelta(seconds=seconds))
+
+
+def test_with_a_worker_old_views_are_shown_while_one_refresh_is_queued_however_many_look(
+        client_for, commissioner, one_person_and_a_crowd, settings, queued_only):  # noqa: F811
+    settings.DISCLOSED_MAX_AGE = 600
+    client = client_for(commissioner)
+    assert _outpatient_after(client.get(URL, YEAR)) == 13  # nothing kept yet: worked out in the request
+    HospitalEpisode.objects.filter(episode_type="outpatient").delete()
+    _age_kept_views(601)
+    page = client.get(URL, YEAR)
+    assert _outpatient_after(page) == 13 and "being brought up to date now" in page.text
+    client.get(URL, {**YEAR, "period": "fy2024q2"})  # another view of the same year: the refresh is claimed
+    assert len(default_task_backend.results) == 1
+    refresh_disclosed_year.call("episodes", {"data_until": None}, "fy2024")  # what the worker does
+    assert not DisclosedRefresh.objects.exists()
+    page = client.get(URL, YEAR)
+    assert _outpatient_after(page) == 0 and "being brought up to date now" not in page.text
+
+
+def test_a_refresh_claimed_long_ago_and_never_done_is_queued_again(
+        client_for, commissioner, one_person_and_a_crowd, settings, queued_only):  # noqa: F811
+    settings.DISCLOSED_MAX_AGE = 600
+    client = client_for(commissioner)
+    client.get(URL, YEAR)
+    _age_kept_views(601)
+    client.get(URL, YEAR)
+    DisclosedRefresh.objects.update(claimed_at=timezone.now() - dt.timedelta(minutes=16))
+    client.get(URL, YEAR)
+    assert len(default_task_backend.results) == 2
+
+
+def test_kept_views_are_read_in_a_fixed_number_of_queries(client_for, commissioner, one_person_and_a_crowd,  # noqa: F811
+                                                          django_assert_num_queries):
+    client = client_for(commissioner)
+    client.get(URL, YEAR)
+    # session, user, second factor, the kept view, the practices for the form's list, the session saved (3)
+    with django_assert_num_queries(8):
+        client.get(URL, YEAR)
