@@ -13,14 +13,15 @@ class ImportForm(PlainErrors, forms.Form):
     kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
     file = forms.FileField(label="CSV file (UTF-8)")
     covered_until = forms.DateField(required=False, widget=DateInput(), label="Covered until",
-                                    help_text="Hospital episodes only: the last date the extract covers.")
+                                    help_text="Hospital episodes (the service's and the comparison people's) "
+                                              "only: the last date the extract covers.")
     skip_invalid = forms.BooleanField(required=False, label="Import the valid rows and set the invalid ones aside",
                                       help_text="Otherwise nothing is imported while any row is invalid.")
 
     def clean(self):
         cleaned = super().clean()
         covered = cleaned.get("covered_until")
-        if cleaned.get("kind") == ImportKind.EPISODES and not covered:
+        if cleaned.get("kind") in (ImportKind.EPISODES, ImportKind.COMPARISON_EPISODES) and not covered:
             self.add_error("covered_until", "Give the last date the hospital extract covers.")
         elif covered and not COVERED_FROM <= covered <= today():
             # The import refuses it too; saying so here spares uploading the file first.

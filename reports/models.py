@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from referrals.models import Sex
+
 
 class EpisodeType(models.TextChoices):
     NEL_ADMISSION = "nel_admission", "Non-elective admission (spell)"
@@ -22,6 +24,8 @@ class ImportKind(models.TextChoices):
     STAR = "star", "Star readings"
     EPISODES = "episodes", "Hospital episodes"
     COSTS = "costs", "Programme costs"
+    COMPARISON = "comparison", "Comparison people (pseudonymised)"
+    COMPARISON_EPISODES = "comparison_episodes", "Comparison people's hospital episodes"
 
 
 class ImportBatch(models.Model):
@@ -114,6 +118,46 @@ class HospitalEpisode(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                                    name="episode_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_episode_type_display()} {self.start_date:%d/%m/%Y}"
+
+
+class ComparisonPerson(models.Model):
+    """Someone in the commissioner's pseudonymised comparison extract (evaluation.md section 5): never referred,
+    known only by a pseudo id, with no NHS number and no name. Nobody sees one individually, in any role: they are
+    only ever counted, as the controls matched to the service's patients."""
+
+    pseudo_id = models.CharField(max_length=64, unique=True)
+    year_of_birth = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    practice_ods_code = models.CharField(max_length=10, blank=True)
+    risk_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                              db_index=False)
+
+    def __str__(self) -> str:
+        return "A comparison person"  # never which one
+
+
+class ComparisonEpisode(models.Model):
+    """A row of the comparison extract's hospital episodes: as HospitalEpisode, for a comparison person."""
+
+    pk = models.CompositePrimaryKey("person", "episode_type", "start_date", "episode_ref")
+    person = models.ForeignKey(ComparisonPerson, on_delete=models.CASCADE, related_name="episodes",
+                               db_constraint=False, db_index=False)
+    episode_type = models.CharField(max_length=20, choices=EpisodeType.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    episode_ref = models.CharField(max_length=50, blank=True, default="")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                              db_index=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                                   name="comparison_episode_ends_after_start"),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,10 @@ updates or inserts by natural key in two statements."""
 import csv
 import datetime as dt
 import io
+import re
 from functools import lru_cache
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -16,20 +18,37 @@ from reports.evaluation import add_hospital_use, count_hospital_use
 from reports.imports import fields as f
 from reports.imports.base import DATE, MAX_CHANGES_SHOWN, Cells, Counts, FieldChange, Handler, shown_value
 from reports.imports.reader import Row
-from reports.models import EpisodeType, HospitalEpisode
+from reports.models import ComparisonEpisode, ComparisonPerson, EpisodeType, HospitalEpisode
 from sps.lib.nhs_number import nhs_number_error, normalise_nhs_number
 
 STAGE = "import_episode_stage"
 LAST = f"{STAGE}_last"
 CHANGED = f"{STAGE}_changed"
 TOUCHED = f"{STAGE}_touched"
-KEY = ("patient_id", "episode_type", "start_date", "episode_ref")
 TYPES = frozenset(EpisodeType.values)
 REF_LENGTH = HospitalEpisode._meta.get_field("episode_ref").max_length
-PATIENTS = Patient._meta.db_table
-EPISODES = HospitalEpisode._meta.db_table
-COPY = (f"COPY {STAGE} (line, nhs_number, episode_type, start_date, end_date, episode_ref, clear_end) "
+COPY = (f"COPY {STAGE} (line, person_ref, episode_type, start_date, end_date, episode_ref, clear_end) "
         "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (episode_ref))")
+
+
+class Target(NamedTuple):
+    """Where an extract's episodes go: the people they are for (found by `person_ref`), the table they go to, and
+    its column for the person. Only the service's own patients' episodes are kept counted (HospitalUse)."""
+
+    people: str
+    person_ref: str
+    episodes: str
+    person_id: str
+    counts_use: bool
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.person_id, "episode_type", "start_date", "episode_ref")
+
+
+PATIENTS = Target(Patient._meta.db_table, "nhs_number", HospitalEpisode._meta.db_table, "patient_id", True)
+COMPARISON = Target(ComparisonPerson._meta.db_table, "pseudo_id", ComparisonEpisode._meta.db_table, "person_id",
+                    False)
 
 
 # An extract names the same people and days again and again: each is checked once.
@@ -69,11 +88,21 @@ class EpisodesHandler(Handler):
          "episode_ref": ""},
     ]
     chunk_size = 50000
+    target = PATIENTS
+
+    @staticmethod
+    def checked_ref(raw: str) -> str | None:
+        """The person's reference as it is stored, or None when it is not a valid one."""
+        return _checked_nhs_number(raw)
+
+    def check_ref(self, c: Cells) -> None:
+        """The careful check of the person's reference, naming what is wrong."""
+        c(f.nhs_number, "nhs_number")
 
     def prepare(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (line integer, nhs_number varchar(10), "
+            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (line integer, person_ref varchar(64), "
                            "episode_type varchar(20), start_date date, end_date date, "
                            f"episode_ref varchar({REF_LENGTH}), clear_end boolean)")
             if connection.vendor == "postgresql":
@@ -89,20 +118,20 @@ class EpisodesHandler(Handler):
         blank = len(header)  # an absent optional column reads as the blank appended to each row's cells
         pick = itemgetter(*(position.get(name, blank) for name in self.columns))
         valid, doubtful = [], []
-        add = valid.append
+        add, checked_ref = valid.append, self.checked_ref
         for line, cells in chunk:
             cells.append("")
-            nhs_cell, episode_type, start_cell, end_cell, ref = pick(cells)
-            nhs = _checked_nhs_number(nhs_cell)
+            person_cell, episode_type, start_cell, end_cell, ref = pick(cells)
+            person = checked_ref(person_cell)
             start = _iso_date(start_cell) if start_cell else None
             # A blank end date leaves a stored one alone (a later extract may leave out what an earlier one had);
             # CLEAR_WORD removes it.
             clear_end = end_cell[:1] == "[" and f.is_clear(end_cell)  # most cells are blank or a date
             end = _iso_date(end_cell) if end_cell and not clear_end else ""
             # ISO dates compare as text. A NUL character could only hide in the reference: the rest are checked.
-            if nhs and start and end is not None and episode_type in TYPES and (not end or end >= start) \
+            if person and start and end is not None and episode_type in TYPES and (not end or end >= start) \
                     and len(ref) <= REF_LENGTH and not (ref[:1] == "[" and f.is_clear(ref)) and "\x00" not in ref:
-                add((line, nhs, episode_type, start, end, ref, True if clear_end else None))  # None: short
+                add((line, person, episode_type, start, end, ref, True if clear_end else None))  # None: short
             else:
                 del cells[-1]
                 doubtful.append((line, cells))
@@ -112,7 +141,7 @@ class EpisodesHandler(Handler):
     def clean(self, row: Row) -> tuple:
         """A row the quick check doubted: the careful check, which names what is wrong."""
         c = Cells(row)
-        c(f.nhs_number, "nhs_number")
+        self.check_ref(c)
         c(f.choice, "episode_type", EpisodeType.values)
         c(f.text, "episode_ref", max_length=REF_LENGTH, required=False)
         start, end = c(f.date, "start_date", required=True), c.optional(f.date, "end_date")
@@ -129,14 +158,15 @@ class EpisodesHandler(Handler):
                 buffer.seek(0)
                 cursor.cursor.copy_expert(COPY, buffer, size=1 << 20)
             else:
-                cursor.executemany(f"INSERT INTO {STAGE} (line, nhs_number, episode_type, start_date, end_date, "
+                cursor.executemany(f"INSERT INTO {STAGE} (line, person_ref, episode_type, start_date, end_date, "
                                    "episode_ref, clear_end) VALUES (%s, %s, %s, %s, NULLIF(%s, ''), %s, %s)", items)
         return Counts(), []
 
     def finish(self) -> Counts:
         changes = []
         with connection.cursor() as cursor:
-            counts = merge_stage(cursor, self.batch.pk, portable=connection.vendor != "postgresql", changes=changes)
+            counts = merge_stage(cursor, self.target, self.batch.pk, portable=connection.vendor != "postgresql",
+                                 changes=changes)
             cursor.execute(f"DROP TABLE {STAGE}")
         for line, episode_type, start, old, new in changes:
             self.record_change(line, f"{episode_type}, {shown_value(_date(start))}",
@@ -145,18 +175,57 @@ class EpisodesHandler(Handler):
         return counts
 
 
+PSEUDO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def pseudo_id(column: str, value: str) -> str:
+    """A comparison person's pseudo id (formats.md): 1-64 letters, digits, - and _. The message does not repeat
+    the cell: nobody sees a comparison person individually, not even in an import's errors."""
+    if not PSEUDO_ID.fullmatch(value):
+        raise f.CellError(column, "is not a pseudo id (1 to 64 letters, digits, - or _)")
+    return value
+
+
+class ComparisonEpisodesHandler(EpisodesHandler):
+    kind = "comparison_episodes"
+    columns = {"pseudo_id": True, "episode_type": True, "start_date": True, "end_date": False, "episode_ref": False}
+    about = ("The comparison people's hospital episodes (evaluation.md section 5), one row per episode; give the "
+             "last date the extract covers. Rows for a pseudo id not in the comparison extract are counted as "
+             "ignored.")
+    key = ("pseudo_id", "episode_type", "start_date", "episode_ref")
+    notes = {**{"pseudo_id": "The comparison person's pseudo id, as in the comparison extract."},
+             **{name: note for name, note in EpisodesHandler.notes.items() if name != "nhs_number"}}
+    example = [
+        {"pseudo_id": "C-000417", "episode_type": "nel_admission", "start_date": "2025-01-05",
+         "end_date": "2025-01-09", "episode_ref": "S1001"},
+        {"pseudo_id": "C-000417", "episode_type": "ae_attendance", "start_date": "2025-03-02", "end_date": "",
+         "episode_ref": ""},
+    ]
+    target = COMPARISON
+
+    @staticmethod
+    def checked_ref(raw: str) -> str | None:
+        return raw if PSEUDO_ID.fullmatch(raw) else None
+
+    def check_ref(self, c: Cells) -> None:
+        c(pseudo_id, "pseudo_id")
+
+    def record_change(self, line: int, row: str, changes: list[FieldChange]) -> None:
+        self.changed_rows += bool(changes)  # counted, never shown: it would show one person's episode
+
+
 def _date(value):
     """A date as the database gives it back (SQLite: as text)."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def merge_stage(cursor, batch_id: int, *, portable: bool, changes: list | None = None) -> Counts:
-    """Merge the staged rows by natural key. Rows for people who are not patients here are ignored; a row
-    repeated in the file counts once (the last one); a known episode given another end date (or told to clear it)
-    is updated, one whose end date is blank in the file is left alone; the others are created. `changes` receives
-    the first updated rows as (line, type, start date, stored end date, new end date)."""
+def merge_stage(cursor, target: Target, batch_id: int, *, portable: bool, changes: list | None = None) -> Counts:
+    """Merge the staged rows by natural key into `target`. Rows for people not there are ignored; a row repeated in
+    the file counts once (the last one); a known episode given another end date (or told to clear it) is updated,
+    one whose end date is blank in the file is left alone; the others are created. `changes` receives the first
+    updated rows as (line, type, start date, stored end date, new end date)."""
     merge = _merge_portable if portable else _merge_postgresql
-    staged, known, created, updated = merge(cursor, batch_id)
+    staged, known, created, updated = merge(cursor, target, batch_id)
     if changes is not None:
         cursor.execute(f"SELECT line, episode_type, start_date, old_end, new_end FROM {CHANGED} ORDER BY line "
                        f"LIMIT {MAX_CHANGES_SHOWN}")
@@ -166,8 +235,12 @@ def merge_stage(cursor, batch_id: int, *, portable: bool, changes: list | None =
     return Counts(created=created, updated=updated, unchanged=known - created - updated, ignored=staged - known)
 
 
-SAME_KEY = " AND ".join(f"e.{c} = s.{c}" for c in KEY)
-STAGED_KEY = ", ".join(f"s.{c}" for c in KEY)
+def _same_key(target: Target, a: str = "e", b: str = "s") -> str:
+    return " AND ".join(f"{a}.{c} = {b}.{c}" for c in target.key)
+
+
+def _columns(target: Target, alias: str = "") -> str:
+    return ", ".join(f"{alias}{c}" for c in target.key)
 
 
 def _differs(distinct: str) -> str:
@@ -176,63 +249,65 @@ def _differs(distinct: str) -> str:
             f"OR (s.end_date IS NOT NULL AND e.end_date {distinct} s.end_date))")
 
 
-def _find_changed(cursor, *, distinct: str, where: str = "") -> None:
+def _find_changed(cursor, target: Target, *, distinct: str, where: str = "") -> None:
     """The episodes to update, with their end dates now and after, found in one pass over the staged rows: the
     update then only looks up those (most quarterly extracts repeat the last with few changes)."""
-    cursor.execute(f"CREATE TEMPORARY TABLE {CHANGED} AS SELECT s.line, {STAGED_KEY}, e.end_date AS old_end, "
-                   f"s.end_date AS new_end FROM {LAST} s JOIN {EPISODES} e ON {SAME_KEY} "
-                   f"WHERE {_differs(distinct)} {where}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {CHANGED} AS SELECT s.line, {_columns(target, 's.')}, "
+                   f"e.end_date AS old_end, s.end_date AS new_end FROM {LAST} s JOIN {target.episodes} e "
+                   f"ON {_same_key(target)} WHERE {_differs(distinct)} {where}")
 
 
-def _update_changed(cursor, batch_id: int) -> int:
-    cursor.execute(f"UPDATE {EPISODES} AS e SET end_date = s.new_end, batch_id = %s FROM {CHANGED} s "
-                   f"WHERE {SAME_KEY}", [batch_id])
+def _update_changed(cursor, target: Target, batch_id: int) -> int:
+    cursor.execute(f"UPDATE {target.episodes} AS e SET end_date = s.new_end, batch_id = %s FROM {CHANGED} s "
+                   f"WHERE {_same_key(target)}", [batch_id])
     return cursor.rowcount
 
 
-def _merge_postgresql(cursor, batch_id: int) -> tuple[int, int, int, int]:
+def _merge_postgresql(cursor, target: Target, batch_id: int) -> tuple[int, int, int, int]:
     """New episodes first, in one pass that looks each key up once (ON CONFLICT DO NOTHING), noting each in
     TOUCHED; the changed ones are then looked for only among the rest, so a first import of a million new rows
-    does not look them all up twice (4.5 s at national size). TOUCHED then brings the kept hospital use up to date:
-    each new episode and the days of each changed end date."""
+    does not look them all up twice (4.5 s at national size). For the service's patients TOUCHED then brings the
+    kept hospital use up to date: each new episode and the days of each changed end date."""
     cursor.execute(f"ANALYZE {STAGE}")  # for a good plan: the planner knows nothing of a table filled just now
     cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
     staged = cursor.fetchone()[0]
-    known = _last_rows_postgresql(cursor)
-    cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} (patient_id bigint, episode_type varchar(20), start_date date, "
-                   f"episode_ref varchar({REF_LENGTH}), n integer, days integer)")
+    known = _last_rows_postgresql(cursor, target)
+    key = _columns(target)
+    cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} ({target.person_id} bigint, episode_type varchar(20), "
+                   f"start_date date, episode_ref varchar({REF_LENGTH}), n integer, days integer)")
     # In key order: the primary-key index then grows at its end instead of everywhere at once.
-    cursor.execute(f"WITH new AS (INSERT INTO {EPISODES} ({', '.join(KEY)}, end_date, batch_id) "
-                   f"SELECT {STAGED_KEY}, s.end_date, %s FROM {LAST} s ORDER BY {', '.join(KEY)} "
-                   f"ON CONFLICT ({', '.join(KEY)}) DO NOTHING "
-                   f"RETURNING {', '.join(KEY)}, end_date) "
-                   f"INSERT INTO {TOUCHED} SELECT {', '.join(KEY)}, 1, {_days('end_date')} FROM new", [batch_id])
+    cursor.execute(f"WITH new AS (INSERT INTO {target.episodes} ({key}, end_date, batch_id) "
+                   f"SELECT {_columns(target, 's.')}, s.end_date, %s FROM {LAST} s ORDER BY {key} "
+                   f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}, end_date) "
+                   f"INSERT INTO {TOUCHED} SELECT {key}, 1, {_days('end_date')} FROM new", [batch_id])
     created = cursor.rowcount
     cursor.execute(f"ANALYZE {TOUCHED}")
-    _find_changed(cursor, distinct="IS DISTINCT FROM", where=f"AND NOT EXISTS (SELECT 1 FROM {TOUCHED} t WHERE "
-                  + " AND ".join(f"t.{c} = s.{c}" for c in KEY) + ")")
-    updated = _update_changed(cursor, batch_id)
-    cursor.execute(f"INSERT INTO {TOUCHED} SELECT {', '.join(KEY)}, 0, {_days('new_end')} - {_days('old_end')} "
-                   f"FROM {CHANGED}")
-    add_hospital_use(cursor, TOUCHED)
+    _find_changed(cursor, target, distinct="IS DISTINCT FROM",
+                  where=f"AND NOT EXISTS (SELECT 1 FROM {TOUCHED} t WHERE {_same_key(target, 't')})")
+    updated = _update_changed(cursor, target, batch_id)
+    if target.counts_use:
+        cursor.execute(f"INSERT INTO {TOUCHED} SELECT {key}, 0, {_days('new_end')} - {_days('old_end')} "
+                       f"FROM {CHANGED}")
+        add_hospital_use(cursor, TOUCHED)
     cursor.execute(f"DROP TABLE {TOUCHED}")
     return staged, known, created, updated
 
 
-def _merge_portable(cursor, batch_id: int) -> tuple[int, int, int, int]:
+def _merge_portable(cursor, target: Target, batch_id: int) -> tuple[int, int, int, int]:
     """The same in plain SQL that SQLite (the demo database) understands: changes first, then the new rows."""
-    cursor.execute(f"SELECT COUNT(*), COUNT(p.id) FROM {STAGE} s LEFT JOIN {PATIENTS} p "
-                   f"ON p.nhs_number = s.nhs_number")
+    cursor.execute(f"SELECT COUNT(*), COUNT(p.id) FROM {STAGE} s LEFT JOIN {target.people} p "
+                   f"ON p.{target.person_ref} = s.person_ref")
     staged, known = cursor.fetchone()
-    _last_rows_portable(cursor)
-    _find_changed(cursor, distinct="IS NOT")
-    updated = _update_changed(cursor, batch_id)
-    cursor.execute(f"INSERT INTO {EPISODES} ({', '.join(KEY)}, end_date, batch_id) "
-                   f"SELECT {STAGED_KEY}, s.end_date, %s FROM {LAST} s "
-                   f"WHERE NOT EXISTS (SELECT 1 FROM {EPISODES} e WHERE {SAME_KEY})", [batch_id])
+    _last_rows_portable(cursor, target)
+    _find_changed(cursor, target, distinct="IS NOT")
+    updated = _update_changed(cursor, target, batch_id)
+    cursor.execute(f"INSERT INTO {target.episodes} ({_columns(target)}, end_date, batch_id) "
+                   f"SELECT {_columns(target, 's.')}, s.end_date, %s FROM {LAST} s "
+                   f"WHERE NOT EXISTS (SELECT 1 FROM {target.episodes} e WHERE {_same_key(target)})", [batch_id])
     created = cursor.rowcount
-    # SQLite cannot say which rows an INSERT made: on the demo's sizes, every patient of the file counted again.
-    count_hospital_use(cursor, f"SELECT patient_id FROM {LAST}")
+    if target.counts_use:
+        # SQLite cannot say which rows an INSERT made: on the demo's sizes, every patient of the file counted again.
+        count_hospital_use(cursor, f"SELECT patient_id FROM {LAST}")
     return staged, known, created, updated
 
 
@@ -241,27 +316,27 @@ def _days(end: str) -> str:
     return f"COALESCE({end} - start_date, 0)"
 
 
-def _last_rows_postgresql(cursor) -> int:
-    """The staged rows of patients here, the last of any repeated key only; returns how many rows there were
+def _last_rows_postgresql(cursor, target: Target) -> int:
+    """The staged rows of people there, the last of any repeated key only; returns how many rows there were
     before the repeats went (counted in the same sort as DISTINCT ON, whose order the window's matches, instead of a
     join of its own: 0.9 s at national size)."""
-    key = ", ".join(KEY)
-    cursor.execute(f"CREATE TEMPORARY TABLE {LAST} AS SELECT DISTINCT ON ({key}) s.line, p.id AS patient_id, "
+    key = _columns(target)
+    cursor.execute(f"CREATE TEMPORARY TABLE {LAST} AS SELECT DISTINCT ON ({key}) s.line, p.id AS {target.person_id}, "
                    f"s.episode_type, s.start_date, s.end_date, s.episode_ref, s.clear_end, "
                    f"COUNT(*) OVER (PARTITION BY p.id, s.episode_type, s.start_date, s.episode_ref "
                    f"ORDER BY s.line DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS repeats "
-                   f"FROM {STAGE} s "
-                   f"JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number ORDER BY {key}, s.line DESC")
+                   f"FROM {STAGE} s JOIN {target.people} p ON p.{target.person_ref} = s.person_ref "
+                   f"ORDER BY {key}, s.line DESC")
     cursor.execute(f"ANALYZE {LAST}")
     cursor.execute(f"SELECT CAST(COALESCE(SUM(repeats), 0) AS bigint) FROM {LAST}")
     return cursor.fetchone()[0]
 
 
-def _last_rows_portable(cursor) -> None:
+def _last_rows_portable(cursor, target: Target) -> None:
     """The same in plain SQL that SQLite (the demo database) understands."""
-    cursor.execute(f"CREATE TEMPORARY TABLE {LAST} AS SELECT s.line, p.id AS patient_id, s.episode_type, "
+    cursor.execute(f"CREATE TEMPORARY TABLE {LAST} AS SELECT s.line, p.id AS {target.person_id}, s.episode_type, "
                    f"s.start_date, s.end_date, s.episode_ref, s.clear_end FROM {STAGE} s "
-                   f"JOIN {PATIENTS} p ON p.nhs_number = s.nhs_number")
-    cursor.execute(f"CREATE INDEX {LAST}_key ON {LAST} ({', '.join(KEY)}, line)")
+                   f"JOIN {target.people} p ON p.{target.person_ref} = s.person_ref")
+    cursor.execute(f"CREATE INDEX {LAST}_key ON {LAST} ({_columns(target)}, line)")
     cursor.execute(f"DELETE FROM {LAST} WHERE EXISTS (SELECT 1 FROM {LAST} b WHERE "
-                   + " AND ".join(f"b.{c} = {LAST}.{c}" for c in KEY) + f" AND b.line > {LAST}.line)")
+                   + _same_key(target, "b", LAST) + f" AND b.line > {LAST}.line)")

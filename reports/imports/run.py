@@ -12,7 +12,8 @@ from typing import BinaryIO, TextIO
 from django.db import transaction
 
 from reports.imports.base import Counts, FieldChange, RowChange, RowError
-from reports.imports.episodes import EpisodesHandler
+from reports.imports.comparison import ComparisonHandler
+from reports.imports.episodes import ComparisonEpisodesHandler, EpisodesHandler
 from reports.imports.kinds import (
     CostsHandler,
     GrantsHandler,
@@ -32,7 +33,10 @@ from sps.models import User
 
 # In the order a new deployment imports them (formats.md).
 HANDLERS = {h.kind: h for h in [PracticesHandler, UsersHandler, ProvidersHandler, GrantsHandler, ReferralsHandler,
-                                OnwardHandler, StarHandler, EpisodesHandler, CostsHandler, PostcodesHandler]}
+                                OnwardHandler, StarHandler, EpisodesHandler, CostsHandler, ComparisonHandler,
+                                ComparisonEpisodesHandler, PostcodesHandler]}
+# Extracts that say the last date they cover (evaluation.md: "data until" and "comparison until").
+COVERED_KINDS = ("episodes", "comparison_episodes")
 COLUMNS = {kind: handler.columns for kind, handler in HANDLERS.items()}
 MAX_ERRORS_SHOWN = 1000
 COVERED_FROM = dt.date(1900, 1, 1)
@@ -113,13 +117,13 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
     if handler_class is None:
         result.file_error = f"Unknown kind {kind}: use one of {', '.join(HANDLERS)}."
         return result
-    if kind == "episodes" and covered_until is None:
+    if kind in COVERED_KINDS and covered_until is None:
         result.file_error = "Hospital episodes need the date the extract covers until (--covered-until)."
         return result
     # The latest covered_until is every report's "data until": one in the future would stand for data nobody has,
     # and one at the start of the calendar makes the episodes and roi reports fail (their date arithmetic
     # overflows), for everyone, until the batch is deleted.
-    if kind == "episodes" and not COVERED_FROM <= covered_until <= today():
+    if kind in COVERED_KINDS and not COVERED_FROM <= covered_until <= today():
         result.file_error = (f"The extract cannot cover until {covered_until.isoformat()}: give the last day it "
                              f"covers, between {COVERED_FROM:%d/%m/%Y} and today.")
         return result
@@ -133,7 +137,7 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
     try:
         with transaction.atomic(), ExitStack() as stack:
             batch = ImportBatch.objects.create(kind=kind, file_name=file_name, imported_by=user,
-                                               covered_until=covered_until if kind == "episodes" else None)
+                                               covered_until=covered_until if kind in COVERED_KINDS else None)
             handler = handler_class(user=user, batch=batch, options={"covered_until": covered_until})
             stack.callback(handler.close)
             handler.prepare()

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import reports.forms
 from reports.forms import ReportForm
-from reports.imports.run import HANDLERS
+from reports.imports.run import COVERED_KINDS, HANDLERS
 from reports.tests.test_imports_fuzz import import_files
 from sps.tests.fuzzing import (
     FUZZ,
@@ -87,7 +87,7 @@ def test_import_page_answers_any_upload(client_for, manager, known, import_dir, 
     # A name a browser could send: Django answers 400 to a part's headers past 1024 bytes.
     name = data.draw(hostile_text(), label="name")[:100].replace("/", "") + ".csv"
     post = {"kind": kind, "file": SimpleUploadedFile(name, content)}
-    if kind == "episodes" or data.draw(st.booleans(), label="covered until"):
+    if kind in COVERED_KINDS or data.draw(st.booleans(), label="covered until"):
         post["covered_until"] = data.draw(st.one_of(st.just("2026-03-31"), iso_dates(), hostile_text()),
                                           label="until")
     if data.draw(st.booleans(), label="skip invalid"):

@@ -12,21 +12,24 @@ from django.urls import reverse
 from providers.models import Grant, OnwardReferral, Provider, Service
 from referrals.models import Patient, Referral
 from reports.imports.base import MAX_CHANGES_SHOWN, FieldChange
-from reports.imports.run import HANDLERS
-from reports.models import HospitalEpisode, ProgrammeCost
+from reports.imports.run import COVERED_KINDS, HANDLERS
+from reports.models import ComparisonEpisode, ComparisonPerson, HospitalEpisode, ProgrammeCost
 from reports.tests.helpers import do_import
 from reports.tests.test_imports_fuzz import GOOD, NHS, _csv
 from sps.models import Practice, User
 
 COVERED = dt.date(2026, 3, 31)
 # Optional columns that the good rows need all the same: a GP's practice, a commissioned service, the episode's key.
-NEEDED = {"users": {"practice_ods_code"}, "onward": {"service_code"}, "episodes": {"episode_ref"}}
+NEEDED = {"users": {"practice_ods_code"}, "onward": {"service_code"}, "episodes": {"episode_ref"},
+          "comparison_episodes": {"episode_ref"}}
+UNSHOWN = {"comparison", "comparison_episodes"}  # a change would show a comparison person: counted only
 ALWAYS_A_VALUE = {"active", "source"}
 CLEARED_TO = {"area": "Borough-wide", "sex": "U", "postcode": "ZZ99 3WZ"}  # what "nothing" is for these
 
 
 def _import(kind: str, header: list[str], rows: list[dict], **options):
-    return do_import(kind, _csv(header, rows), covered_until=COVERED if kind == "episodes" else None, **options)
+    return do_import(kind, _csv(header, rows), covered_until=COVERED if kind in COVERED_KINDS else None,
+                     **options)
 
 
 def _optional(kind: str) -> list[str]:
@@ -37,7 +40,7 @@ def _optional(kind: str) -> list[str]:
 def _stored() -> dict:
     """Everything the imports write, row by row."""
     models = [Practice, Practice.advisers.through, User, Provider, Service, Grant, Grant.services.through, Patient,
-              Referral, OnwardReferral, HospitalEpisode, ProgrammeCost]
+              Referral, OnwardReferral, HospitalEpisode, ProgrammeCost, ComparisonPerson, ComparisonEpisode]
     return {model.__name__: sorted(map(str, model.objects.values())) for model in models}
 
 
@@ -66,6 +69,8 @@ def test_clear_empties_an_optional_column_or_says_it_cannot(known, kind, column)
             "one stored"]
     elif not row[column]:  # nothing stored to clear
         assert result.ok and result.counts.unchanged == 1 and not result.changes
+    elif kind in UNSHOWN:
+        assert result.ok and result.counts.updated == 1 and result.changes == [], [str(e) for e in result.errors]
     else:
         assert result.ok and result.counts.updated == 1, [str(e) for e in result.errors]
         [change] = result.changes

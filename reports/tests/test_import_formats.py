@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from reports.imports.run import HANDLERS, run_import
+from reports.imports.run import COVERED_KINDS, HANDLERS, run_import
 from sps.lib.dates import today
 
 
@@ -28,7 +28,7 @@ def test_the_example_files_downloaded_from_the_page_import_in_order_into_an_empt
         header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert header == list(HANDLERS[kind].columns)
         result = run_import(kind=kind, stream=io.BytesIO(response.content), file_name=f"{kind}.csv", user=manager,
-                            covered_until=today() if kind == "episodes" else None)
+                            covered_until=today() if kind in COVERED_KINDS else None)
         assert result.ok and not result.errors, (kind, [str(e) for e in result.errors])
         assert result.counts.created == len(HANDLERS[kind].example), (kind, result.summary())
 
