@@ -97,7 +97,26 @@ class ImportRun(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
-class HospitalEpisode(models.Model):
+class Episode(models.Model):
+    """A row of a hospital activity extract: what it was, when, and the extract's own reference."""
+
+    episode_type = models.CharField(max_length=20, choices=EpisodeType.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    episode_ref = models.CharField(max_length=50, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_episode_type_display()} {self.start_date:%d/%m/%Y}"
+
+
+def ends_after_start(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name=name)
+
+
+class HospitalEpisode(Episode):
     """A row of the commissioner's hospital activity extract, for a patient of the service."""
 
     # Millions of rows arrive at once, only through the import, which finds each patient by NHS number and
@@ -106,22 +125,12 @@ class HospitalEpisode(models.Model):
     pk = models.CompositePrimaryKey("patient", "episode_type", "start_date", "episode_ref")
     patient = models.ForeignKey("referrals.Patient", on_delete=models.CASCADE, related_name="episodes",
                                 db_constraint=False, db_index=False)
-    episode_type = models.CharField(max_length=20, choices=EpisodeType.choices)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-    episode_ref = models.CharField(max_length=50, blank=True, default="")
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="episodes", db_constraint=False,
                               db_index=False)
 
     class Meta:
         ordering = ["patient", "start_date"]
-        constraints = [
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                                   name="episode_ends_after_start"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_episode_type_display()} {self.start_date:%d/%m/%Y}"
+        constraints = [ends_after_start("episode_ends_after_start")]
 
 
 class ComparisonPerson(models.Model):
@@ -141,27 +150,17 @@ class ComparisonPerson(models.Model):
         return "A comparison person"  # never which one
 
 
-class ComparisonEpisode(models.Model):
+class ComparisonEpisode(Episode):
     """A row of the comparison extract's hospital episodes: as HospitalEpisode, for a comparison person."""
 
     pk = models.CompositePrimaryKey("person", "episode_type", "start_date", "episode_ref")
     person = models.ForeignKey(ComparisonPerson, on_delete=models.CASCADE, related_name="episodes",
                                db_constraint=False, db_index=False)
-    episode_type = models.CharField(max_length=20, choices=EpisodeType.choices)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-    episode_ref = models.CharField(max_length=50, blank=True, default="")
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+", db_constraint=False,
                               db_index=False)
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                                   name="comparison_episode_ends_after_start"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_episode_type_display()} {self.start_date:%d/%m/%Y}"
+        constraints = [ends_after_start("comparison_episode_ends_after_start")]
 
 
 class HospitalUse(models.Model):
