@@ -7,6 +7,7 @@ The logins come from the JSON file named by SPS_BENCH_LOGINS, written by bench/l
 {"password": ..., "users": {role: [username, ...]}, "totp_keys": {username: hex key}, "names": [family name, ...]}.
 """
 
+import datetime as dt
 import itertools
 import json
 import logging
@@ -37,6 +38,8 @@ WAIT = [float(s) for s in os.environ.get("SPS_BENCH_WAIT", "1,3").split(",")]
 CATEGORIES = ["befriending", "enabling", "information_advice", "community_activity", "physical_activity",
               "mental_wellbeing", "carers_respite", "dementia"]
 REPORTS = ["process", "wellbeing", "episodes", "roi"]
+_TODAY = dt.date.today()  # noqa: DTZ011 (the machine's date: locust runs outside Django)
+THIS_YEAR = f"fy{_TODAY.year if _TODAY.month >= 4 else _TODAY.year - 1}"  # the financial year, as sps.periods keys it
 
 
 @cache
@@ -319,4 +322,5 @@ class Commissioner(Person):
 
     @task
     def evaluation(self):
-        self.page(f"/reports/evaluation/?report={random.choice(REPORTS)}", "evaluation")
+        # The period as the page's own chooser sends it: without one the page shows its default, the process report.
+        self.page(f"/reports/evaluation/?report={random.choice(REPORTS)}&period={THIS_YEAR}", "evaluation")

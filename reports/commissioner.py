@@ -17,6 +17,7 @@ from django_tasks import task
 
 from reports.disclosure import SUPPRESSED, disclose_together
 from reports.evaluation import BY_PRACTICE, REPORTS, without_p_values
+from reports.forms import report_form_for
 from reports.models import DisclosedRefresh, DisclosedView
 from sps.db_router import reading_reports, reports_alias
 from sps.models import Practice
@@ -47,6 +48,15 @@ def disclosed_view(name: str, arguments: dict, *, period: str, practices: list[s
     if practice and name == "episodes":  # p values are worked out for the view opened only (see disclose_year)
         _add_p_values(figures, REPORTS[name](**arguments))
     return figures, kept.computed_at, refreshing
+
+
+def keep_the_opening_views(commissioner) -> None:
+    """Work out and keep, for each report, the views of the year the commissioner's page opens on, as a service
+    running for a while has them (bench/load.py, so that it measures the pages, not their first working out)."""
+    codes, period = practice_codes(), report_form_for(commissioner).chosen_period()
+    for name in REPORTS:
+        form = report_form_for(commissioner, {"report": name, "period": period})
+        disclosed_view(*form.report_arguments(), period=form.chosen_period(), practices=codes)
 
 
 def _too_old(kept: DisclosedView) -> bool:

@@ -45,6 +45,10 @@ class ReportForm(PeriodForm):
     programme_cost = forms.FloatField(required=False, min_value=0, label="Programme cost (£)",
                                       help_text="Default: costs and approved spot purchases in the period.")
 
+    def chosen_period(self) -> str:
+        """The period key chosen (fyYYYY, a quarter, or custom), or the form's default."""
+        return self.cleaned_data["period"] if self.is_bound and self.is_valid() else self.fields["period"].initial
+
     def report_arguments(self) -> tuple[str, dict]:
         start, end = self.dates()
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}

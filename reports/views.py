@@ -134,9 +134,8 @@ def _disclosed(name: str, arguments: dict, form) -> tuple[dict, dt.datetime, boo
     """The commissioner's report: the chosen period's and practice's, disclosed together with every other view of
     the same financial year they could open (the year and each quarter, for all practices and for each one), so
     that no two views give a hidden figure back; kept, and refreshed by the task worker (reports/commissioner.py)."""
-    period = form.cleaned_data["period"] if form.is_bound and form.is_valid() else form.fields["period"].initial
     practices = [practice.ods_code for practice in form.fields["practice"].queryset]  # the form's list reuses them
-    return disclosed_view(name, arguments, period=period, practices=practices)
+    return disclosed_view(name, arguments, period=form.chosen_period(), practices=practices)
 
 
 @role_required(Role.MANAGER)
