@@ -151,7 +151,7 @@ def prepare() -> tuple[dict, int]:
     try:
         logins = read_logins()
         referrals = Referral.objects.count()
-        keep_figures()
+        logins["period"] = keep_figures()
     finally:
         connection.close()
     if static_files_stale():
@@ -160,18 +160,18 @@ def prepare() -> tuple[dict, int]:
     return logins, referrals
 
 
-def keep_figures() -> None:
+def keep_figures() -> str:
     """What a service that has been running a while keeps: the Overview, and each report's views of the year the
     commissioner's page opens on. Otherwise the run measures their first working out (half a minute each at
     national size, in the request of whoever opens one first), not the pages; docs/benchmarks.md measures the pages
-    while the task worker works a year out again."""
+    while the task worker works a year out again. Returns the year's period key, for the commissioner's journey."""
     from reports.commissioner import keep_the_opening_views
     from reports.overview import refresh_overview
     from sps.models import Role, User
 
     print("Working out the Overview and the commissioner's views of this year...", flush=True)
     refresh_overview.call()
-    keep_the_opening_views(User.objects.filter(role=Role.COMMISSIONER, is_active=True).order_by("pk").first())
+    return keep_the_opening_views(User.objects.filter(role=Role.COMMISSIONER, is_active=True).order_by("pk").first())
 
 
 def read_logins() -> dict:

@@ -4,10 +4,10 @@ only what those pages link to, so nothing asks for what the person may not see. 
 page, so that locust's figures group by page.
 
 The logins come from the JSON file named by SPS_BENCH_LOGINS, written by bench/load.py from the database:
-{"password": ..., "users": {role: [username, ...]}, "totp_keys": {username: hex key}, "names": [family name, ...]}.
+{"password": ..., "users": {role: [username, ...]}, "totp_keys": {username: hex key}, "names": [family name, ...],
+ "period": the commissioner's financial year, fyYYYY}.
 """
 
-import datetime as dt
 import itertools
 import json
 import logging
@@ -38,8 +38,6 @@ WAIT = [float(s) for s in os.environ.get("SPS_BENCH_WAIT", "1,3").split(",")]
 CATEGORIES = ["befriending", "enabling", "information_advice", "community_activity", "physical_activity",
               "mental_wellbeing", "carers_respite", "dementia"]
 REPORTS = ["process", "wellbeing", "episodes", "roi"]
-_TODAY = dt.date.today()  # noqa: DTZ011 (the machine's date: locust runs outside Django)
-THIS_YEAR = f"fy{_TODAY.year if _TODAY.month >= 4 else _TODAY.year - 1}"  # the financial year, as sps.periods keys it
 
 
 @cache
@@ -322,5 +320,6 @@ class Commissioner(Person):
 
     @task
     def evaluation(self):
-        # The period as the page's own chooser sends it: without one the page shows its default, the process report.
-        self.page(f"/reports/evaluation/?report={random.choice(REPORTS)}&period={THIS_YEAR}", "evaluation")
+        # The period as the page's own chooser sends it (the year bench/load.py kept the views of): without one the
+        # page shows its default, the process report.
+        self.page(f"/reports/evaluation/?report={random.choice(REPORTS)}&period={logins()['period']}", "evaluation")

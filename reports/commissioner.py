@@ -17,14 +17,13 @@ from django_tasks import task
 
 from reports.disclosure import SUPPRESSED, disclose_together
 from reports.evaluation import BY_PRACTICE, REPORTS, without_p_values
-from reports.forms import report_form_for
+from reports.forms import ReportForm, report_form_for
 from reports.models import DisclosedRefresh, DisclosedView
+from reports.overview import CLAIM_EXPIRES
 from sps.db_router import reading_reports, reports_alias
-from sps.models import Practice
 from sps.periods import resolve_period
 
 FORGOTTEN_AFTER = dt.timedelta(days=1)  # views of a report nobody has asked for since are deleted
-CLAIM_EXPIRES = dt.timedelta(minutes=15)  # a refresh claimed this long ago and never done (a worker died) is redone
 
 
 def disclosed_view(name: str, arguments: dict, *, period: str, practices: list[str]) -> tuple[dict, dt.datetime, bool]:
@@ -50,13 +49,15 @@ def disclosed_view(name: str, arguments: dict, *, period: str, practices: list[s
     return figures, kept.computed_at, refreshing
 
 
-def keep_the_opening_views(commissioner) -> None:
+def keep_the_opening_views(commissioner) -> str:
     """Work out and keep, for each report, the views of the year the commissioner's page opens on, as a service
-    running for a while has them (bench/load.py, so that it measures the pages, not their first working out)."""
+    running for a while has them (bench/load.py, so that it measures the pages, not their first working out).
+    Returns that year's period key."""
     codes, period = practice_codes(), report_form_for(commissioner).chosen_period()
     for name in REPORTS:
         form = report_form_for(commissioner, {"report": name, "period": period})
-        disclosed_view(*form.report_arguments(), period=form.chosen_period(), practices=codes)
+        disclosed_view(*form.report_arguments(), period=period, practices=codes)
+    return period
 
 
 def _too_old(kept: DisclosedView) -> bool:
@@ -100,8 +101,8 @@ def _claim(key: str) -> bool:
 
 
 def practice_codes() -> list[str]:
-    """Every practice the commissioner may choose, by ODS code, as the report form lists them."""
-    return list(Practice.objects.order_by("name").values_list("ods_code", flat=True))
+    """Every practice the commissioner may choose: the report form's list, by ODS code."""
+    return list(ReportForm.base_fields["practice"].queryset.values_list("ods_code", flat=True))
 
 
 def _disclosed_json(name: str, options: dict, year: str, practices: list[str]) -> dict[tuple, str]:

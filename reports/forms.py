@@ -1,7 +1,7 @@
 from django import forms
 
 from referrals.forms import DateInput
-from reports.imports.run import COVERED_FROM
+from reports.imports.run import COVERED_FROM, COVERED_KINDS
 from reports.models import ImportKind
 from sps.lib.dates import today
 from sps.models import Practice, Role, User
@@ -21,7 +21,7 @@ class ImportForm(PlainErrors, forms.Form):
     def clean(self):
         cleaned = super().clean()
         covered = cleaned.get("covered_until")
-        if cleaned.get("kind") in (ImportKind.EPISODES, ImportKind.COMPARISON_EPISODES) and not covered:
+        if cleaned.get("kind") in COVERED_KINDS and not covered:
             self.add_error("covered_until", "Give the last date the hospital extract covers.")
         elif covered and not COVERED_FROM <= covered <= today():
             # The import refuses it too; saying so here spares uploading the file first.

@@ -16,7 +16,8 @@ from reports.presentation import glance, year_to_date
 from sps.db_router import reading_reports
 
 KEPT = 1  # the one row
-CLAIM_EXPIRES = dt.timedelta(minutes=15)  # a refresh claimed this long ago and never done (a worker died) is redone
+# A refresh claimed this long ago and never done (a worker died) is redone; the commissioner's views' claims too.
+CLAIM_EXPIRES = dt.timedelta(minutes=15)
 
 
 def current_overview() -> OverviewFigures | None:

@@ -157,6 +157,8 @@ class Handler:
     notes: ClassVar[dict[str, str]] = {}
     example: ClassVar[list[dict[str, str]]] = []
     chunk_size = 1000
+    # False where a row's changes would show someone nobody may see individually (the comparison extract): counted only
+    shows_changes = True
 
     def __init__(self, *, user: User | None, batch: ImportBatch, options: dict | None = None):
         self.user = user
@@ -179,7 +181,7 @@ class Handler:
         """What an updated row changes, all of it at once (a referral's row changes its patient too)."""
         if changes:
             self.changed_rows += 1
-            if len(self.changes) < MAX_CHANGES_SHOWN:
+            if self.shows_changes and len(self.changes) < MAX_CHANGES_SHOWN:
                 self.changes.append(RowChange(line, row, changes))
 
     def prepare(self) -> None:

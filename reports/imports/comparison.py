@@ -4,9 +4,8 @@ individually: an import of them shows counts only, never a row's changes, and it
 
 from referrals.models import Sex
 from reports.imports import fields as f
-from reports.imports.base import Cells, FieldChange, Handler, upsert
-from reports.imports.episodes import pseudo_id
-from reports.imports.kinds import Item, _ods
+from reports.imports.base import Cells, Handler, field_changes, upsert
+from reports.imports.kinds import Item, ods_code
 from reports.imports.reader import Row
 from reports.models import ComparisonPerson
 from sps.lib.dates import today
@@ -33,22 +32,21 @@ class ComparisonHandler(Handler):
         {"pseudo_id": "C-000418", "year_of_birth": "1939", "sex": "M", "practice_ods_code": "", "risk_score": ""},
     ]
     chunk_size = 5000
+    shows_changes = False
 
     def clean(self, row: Row) -> Item:
         c = Cells(row)
-        key = c(pseudo_id, "pseudo_id")
+        key = c(f.pseudo_id, "pseudo_id")
         values = {"year_of_birth": c(f.integer, "year_of_birth", low=1900, high=today().year, required=True),
                   "sex": c(f.choice, "sex", Sex.values),
-                  "practice_ods_code": c.optional(_ods, "practice_ods_code", cleared=""),
+                  "practice_ods_code": c.optional(ods_code, "practice_ods_code", cleared=""),
                   "risk_score": c.optional(f.integer, "risk_score", low=0, high=100)}
         c.done()
         return Item(row.line, (key,), values, {})
 
     def write(self, items):
-        counts, _, _ = upsert(ComparisonPerson, ((i.key, i.values) for i in items), key_fields=("pseudo_id",),
-                              user=self.user, history=False, stamp={"batch": self.batch}, diff={})
-        self.changed_rows += counts.updated
+        diff = {}
+        counts, _, outcome = upsert(ComparisonPerson, ((i.key, i.values) for i in items), key_fields=("pseudo_id",),
+                                    user=self.user, history=False, stamp={"batch": self.batch}, diff=diff)
+        self.record_changes(items, outcome, field_changes(ComparisonPerson, diff))
         return counts, []
-
-    def record_change(self, line: int, row: str, changes: list[FieldChange]) -> None:
-        """Never shown: it would show one person."""

@@ -6,7 +6,6 @@ updates or inserts by natural key in two statements."""
 import csv
 import datetime as dt
 import io
-import re
 from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
@@ -59,6 +58,10 @@ def _checked_nhs_number(raw: str) -> str | None:
     return None
 
 
+def _checked_pseudo_id(raw: str) -> str | None:
+    return raw if f.PSEUDO_ID.fullmatch(raw) else None
+
+
 @lru_cache(maxsize=1 << 14)
 def _iso_date(raw: str) -> str | None:
     try:
@@ -89,15 +92,9 @@ class EpisodesHandler(Handler):
     ]
     chunk_size = 50000
     target = PATIENTS
-
-    @staticmethod
-    def checked_ref(raw: str) -> str | None:
-        """The person's reference as it is stored, or None when it is not a valid one."""
-        return _checked_nhs_number(raw)
-
-    def check_ref(self, c: Cells) -> None:
-        """The careful check of the person's reference, naming what is wrong."""
-        c(f.nhs_number, "nhs_number")
+    # The person's reference (the first column): the quick check (its stored form, or None), and the careful one.
+    checked_ref = staticmethod(_checked_nhs_number)
+    parse_ref = staticmethod(f.nhs_number)
 
     def prepare(self) -> None:
         with connection.cursor() as cursor:
@@ -141,7 +138,7 @@ class EpisodesHandler(Handler):
     def clean(self, row: Row) -> tuple:
         """A row the quick check doubted: the careful check, which names what is wrong."""
         c = Cells(row)
-        self.check_ref(c)
+        c(self.parse_ref, next(iter(self.columns)))
         c(f.choice, "episode_type", EpisodeType.values)
         c(f.text, "episode_ref", max_length=REF_LENGTH, required=False)
         start, end = c(f.date, "start_date", required=True), c.optional(f.date, "end_date")
@@ -175,17 +172,6 @@ class EpisodesHandler(Handler):
         return counts
 
 
-PSEUDO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-def pseudo_id(column: str, value: str) -> str:
-    """A comparison person's pseudo id (formats.md): 1-64 letters, digits, - and _. The message does not repeat
-    the cell: nobody sees a comparison person individually, not even in an import's errors."""
-    if not PSEUDO_ID.fullmatch(value):
-        raise f.CellError(column, "is not a pseudo id (1 to 64 letters, digits, - or _)")
-    return value
-
-
 class ComparisonEpisodesHandler(EpisodesHandler):
     kind = "comparison_episodes"
     columns = {"pseudo_id": True, "episode_type": True, "start_date": True, "end_date": False, "episode_ref": False}
@@ -202,16 +188,9 @@ class ComparisonEpisodesHandler(EpisodesHandler):
          "episode_ref": ""},
     ]
     target = COMPARISON
-
-    @staticmethod
-    def checked_ref(raw: str) -> str | None:
-        return raw if PSEUDO_ID.fullmatch(raw) else None
-
-    def check_ref(self, c: Cells) -> None:
-        c(pseudo_id, "pseudo_id")
-
-    def record_change(self, line: int, row: str, changes: list[FieldChange]) -> None:
-        self.changed_rows += bool(changes)  # counted, never shown: it would show one person's episode
+    checked_ref = staticmethod(_checked_pseudo_id)
+    parse_ref = staticmethod(f.pseudo_id)
+    shows_changes = False
 
 
 def _date(value):

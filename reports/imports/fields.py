@@ -183,6 +183,17 @@ def nhs_number(column: str, value: str) -> str:
     return normalise_nhs_number(value)
 
 
+PSEUDO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def pseudo_id(column: str, value: str) -> str:
+    """A comparison person's pseudo id (formats.md): 1-64 letters, digits, - and _. The message does not repeat
+    the cell: nobody sees a comparison person individually, not even in an import's errors."""
+    if not PSEUDO_ID.fullmatch(value):
+        raise CellError(column, "is not a pseudo id (1 to 64 letters, digits, - or _)")
+    return value
+
+
 def postcode(column: str, value: str, *, required: bool = False) -> str:
     if not value:
         if required:

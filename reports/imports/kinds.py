@@ -67,7 +67,7 @@ def _validated(column: str, value: str, validator) -> str:
     return value
 
 
-def _ods(column: str, value: str) -> str:
+def ods_code(column: str, value: str) -> str:
     return _validated(column, f.required(column, value).upper(), validate_ods_practice_code)
 
 
@@ -142,7 +142,7 @@ class PracticesHandler(Handler):
 
     def clean(self, row: Row) -> Item:
         c = Cells(row)
-        ods = c(_ods, "ods_code")
+        ods = c(ods_code, "ods_code")
         values = {"name": c(f.text, "name", max_length=_length(Practice, "name")),
                   "postcode": c(f.postcode, "postcode", required=True),
                   "address": c.optional(f.text, "address", max_length=None, cleared=""),
