@@ -85,8 +85,8 @@ def test_what_identified_them_is_gone_history_included(practice_a, adviser_a, se
     referral = closed_referral(practice_a, retention_cutoff() - dt.timedelta(days=10))
     OnwardReferralFactory(referral=referral, notes="Ring her daughter first")
     patient = referral.patient
-    nhs_number, family_name = patient.nhs_number, patient.family_name
-    patient.phone = "07911 123456"
+    nhs_number, family_name = patient.nhs_number, "Quennell"  # not a random name that may be in the dump anyway
+    patient.phone, patient.family_name = "07911 123456", family_name
     patient.save()
     assert anonymise([patient]) == 1
     patient.refresh_from_db()
