@@ -264,7 +264,7 @@ def latest_data_until() -> dt.date | None:
         "covered_until", flat=True).first()
 
 
-def _counted_columns(vendor: str, referral: str, *, each: str = "1", days: str | None = None) -> str:
+def counted_columns(vendor: str, referral: str, *, each: str = "1", days: str | None = None) -> str:
     """Each of MEASURED: a measure's episodes (or bed days) before or after the index date, as sums over the
     episodes `e` joined to the referral aliased `referral` in its windows (see _window). `each` and `days`: what an
     episode adds to its count and to the bed days, when not 1 and its own (see add_hospital_use)."""
@@ -308,7 +308,7 @@ def count_hospital_use(cursor, patients_sql: str | None = None) -> None:
                    if patients_sql else f"DELETE FROM {kept}")
     cursor.execute(
         f"INSERT INTO {kept} (referral_id, patient_id, referral_date, {', '.join(MEASURED)}) "
-        f"SELECT r.id, r.patient_id, r.referral_date, {_counted_columns(vendor, 'r')} "
+        f"SELECT r.id, r.patient_id, r.referral_date, {counted_columns(vendor, 'r')} "
         f"FROM {referrals} r LEFT JOIN {HospitalEpisode._meta.db_table} e ON {_window(vendor, 'r')} {chosen} "
         f"GROUP BY r.id, r.patient_id, r.referral_date")
 
@@ -323,7 +323,7 @@ def add_hospital_use(cursor, changes: str) -> None:
     referrals, kept, current = Referral._meta.db_table, HospitalUse._meta.db_table, _kept_row_current("r")
     cursor.execute(
         f"WITH r AS (SELECT r.id, r.patient_id, r.referral_date, "
-        f"{_counted_columns('postgresql', 'r', each='e.n', days='e.days')} "
+        f"{counted_columns('postgresql', 'r', each='e.n', days='e.days')} "
         f"FROM {changes} e JOIN {referrals} r ON {_window('postgresql', 'r')} GROUP BY r.id) "
         f"UPDATE {kept} h SET {', '.join(f'{m} = h.{m} + r.{m}' for m in MEASURED)} FROM r WHERE {current}")
     uncounted = f"{changes}_uncounted"
@@ -347,40 +347,60 @@ def _hospital_sql(cohort_sql: str, *, by_practice: bool, differences: bool, vend
     days. Bed days: the sum of (end - start) in days over nel_admission spells starting in the window (no end date
     counts 0). Each referral's counts are those the import kept (HospitalUse) when they were counted for its
     present patient and date; the others are counted here from the episodes (issue 13)."""
-    kept, episodes_table = HospitalUse._meta.db_table, HospitalEpisode._meta.db_table
-    same = _kept_row_current("c")
     keys = ["x.followed", "x.over_80", "x.continuing"]
     if by_practice:
         keys.append("x.ods_code")
     if differences:
         keys += [f"x.{m}_before - x.{m}_after" for m in MEASURES]
     sums = [f"CAST(SUM(x.{m}) AS BIGINT)" for m in MEASURED]  # not numeric: 450,000 Decimals took 0.1 s
+    return (per_referral_sql(cohort_sql, vendor=vendor)
+            + f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM x GROUP BY {', '.join(keys)}")
+
+
+def per_referral_sql(cohort_sql: str, *, vendor: str, carried: tuple[str, ...] = ()) -> str:
+    """The CTEs `c` (the cohort, with `followed`: the first parameter, before the cohort's, is the last index date
+    followed) and `x`: per engaged referral its id, followed, over_80, continuing, ods_code, the cohort's
+    `carried` columns, and for the followed each of MEASURED (see _hospital_sql)."""
+    kept, episodes_table = HospitalUse._meta.db_table, HospitalEpisode._meta.db_table
+    same = _kept_row_current("c")
     described = ("c.id, c.followed, CASE WHEN c.age >= 80 THEN 1 ELSE 0 END AS over_80, "
-                 "CASE WHEN c.continuing THEN 1 ELSE 0 END AS continuing, c.ods_code")
+                 "CASE WHEN c.continuing THEN 1 ELSE 0 END AS continuing, c.ods_code"
+                 + "".join(f", c.{column}" for column in carried))
     cohort = f"SELECT *, CASE WHEN referral_date <= %s THEN 1 ELSE 0 END AS followed FROM ({cohort_sql}) cohort"
     if vendor == "postgresql":
         # One pass the planner can run in parallel: each referral's kept row, or else its count from the episodes
         # (a lateral join, skipped where the row was kept). 0.3 s faster at national size than the form below.
-        per_referral = (
+        return (
             f"WITH c AS ({cohort}), "
             f"x AS (SELECT {described}, {', '.join(f'COALESCE(h.{m}, l.{m}, 0) AS {m}' for m in MEASURED)} "
             f"FROM c LEFT JOIN {kept} h ON {same} AND c.followed = 1 "
-            f"LEFT JOIN LATERAL (SELECT {_counted_columns(vendor, 'c')} FROM {episodes_table} e "
+            f"LEFT JOIN LATERAL (SELECT {counted_columns(vendor, 'c')} FROM {episodes_table} e "
             f"WHERE {_window(vendor, 'c')} AND c.followed = 1 AND h.referral_id IS NULL) l ON true) ")
-    else:
-        # Counted live: the followed whose counts were not kept. Each referral's counts in one grouped left join,
-        # then the groups: no join back to the cohort, whose size the planner may not know.
-        per_referral = (
-            f"WITH c AS MATERIALIZED ({cohort}), "
-            f"x AS (SELECT {described}, {', '.join(f'COALESCE(h.{m}, 0) AS {m}' for m in MEASURED)} "
-            f"FROM c LEFT JOIN {kept} h ON {same} AND c.followed = 1 "
-            f"WHERE c.followed = 0 OR h.referral_id IS NOT NULL "
-            f"UNION ALL "
-            f"SELECT {described}, {_counted_columns(vendor, 'c')} "
-            f"FROM c LEFT JOIN {episodes_table} e ON {_window(vendor, 'c')} "
-            f"WHERE c.followed = 1 AND NOT EXISTS (SELECT 1 FROM {kept} h WHERE {same}) "
-            f"GROUP BY c.id, c.followed, c.age, c.continuing, c.ods_code) ")
-    return per_referral + f"SELECT {', '.join(keys)}, COUNT(*), {', '.join(sums)} FROM x GROUP BY {', '.join(keys)}"
+    # Counted live: the followed whose counts were not kept. Each referral's counts in one grouped left join,
+    # then the groups: no join back to the cohort, whose size the planner may not know.
+    return (
+        f"WITH c AS MATERIALIZED ({cohort}), "
+        f"x AS (SELECT {described}, {', '.join(f'COALESCE(h.{m}, 0) AS {m}' for m in MEASURED)} "
+        f"FROM c LEFT JOIN {kept} h ON {same} AND c.followed = 1 "
+        f"WHERE c.followed = 0 OR h.referral_id IS NOT NULL "
+        f"UNION ALL "
+        f"SELECT {described}, {counted_columns(vendor, 'c')} "
+        f"FROM c LEFT JOIN {episodes_table} e ON {_window(vendor, 'c')} "
+        f"WHERE c.followed = 1 AND NOT EXISTS (SELECT 1 FROM {kept} h WHERE {same}) "
+        f"GROUP BY c.id, c.followed, c.age, c.continuing, c.ods_code"
+        + "".join(f", c.{column}" for column in carried) + ") ")
+
+
+def last_followed_date(data_until: dt.date | None) -> dt.date | None:
+    """The last index date with a full year after it: index + 365 days <= data_until + 1 day."""
+    return data_until - dt.timedelta(days=364) if data_until else None
+
+
+def engaged_values(cohort: QuerySet[Referral], **carried) -> QuerySet[Referral]:
+    """The cohort's engaged referrals with the columns per_referral_sql reads, and `carried` ones."""
+    continued = OnwardReferral.objects.filter(referral=OuterRef("pk"), continued_after_end=True)
+    return with_age(engaged(cohort)).annotate(continuing=Exists(continued)).values(
+        "id", "patient_id", "referral_date", "age", "continuing", ods_code=F("practice__ods_code"), **carried)
 
 
 def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date | None, *, by_practice: bool = False,
@@ -388,10 +408,8 @@ def hospital_groups(cohort: QuerySet[Referral], data_until: dt.date | None, *, b
     """The cohort's engaged patients in groups as `_hospital_sql` makes them, each a dict: followed (a full year of
     follow-up: index + 365 days <= data_until + 1 day; nobody without hospital data), over_80, continuing, ods_code
     and differences (each if asked), patients, and {measure}_before / {measure}_after."""
-    continued = OnwardReferral.objects.filter(referral=OuterRef("pk"), continued_after_end=True)
-    last_followed = data_until - dt.timedelta(days=364) if data_until else None
-    referrals = with_age(engaged(cohort)).annotate(continuing=Exists(continued)) \
-        .values("id", "patient_id", "referral_date", "age", "continuing", ods_code=F("practice__ods_code"))
+    last_followed = last_followed_date(data_until)
+    referrals = engaged_values(cohort)
     connection = connections[referrals.db]
     cohort_sql, params = referrals.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -523,7 +541,7 @@ def savings_over(first_year: float, years: int, persistence: float, discount_rat
 def roi(*, start: dt.date, end: dt.date, practice: str | None = None, data_until: dt.date | None = None,
         programme_cost_override: float | None = None, persistence: float = 0.5, discount_rate: float = 0.035,
         unit_costs: dict[str, float] | None = None) -> dict:
-    options = _roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
+    options = roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
     data_until = data_until or latest_data_until()
     groups = hospital_groups(cohort(start, end, practice), data_until)  # no p values: roi shows none
     hospital = _episodes_result(start, end, data_until, groups, p_values=False)
@@ -535,7 +553,7 @@ def roi_by_practice(*, start: dt.date, end: dt.date, practices: list[str], data_
                     discount_rate: float = 0.035, unit_costs: dict[str, float] | None = None) -> dict[str, dict]:
     """Each practice's costs and return, as `roi` gives them for that practice (the programme's whole cost over
     the practice's engaged people), without p values as `episodes_by_practice`."""
-    options = _roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
+    options = roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
     data_until = data_until or latest_data_until()
     each = _each_practice(start, end, data_until)
     return {code: _roi_result(start, end, sum(group["patients"] for group in each[code]),
@@ -543,7 +561,7 @@ def roi_by_practice(*, start: dt.date, end: dt.date, practices: list[str], data_
             for code in practices}
 
 
-def _roi_options(start: dt.date, end: dt.date, programme_cost_override: float | None, persistence: float,
+def roi_options(start: dt.date, end: dt.date, programme_cost_override: float | None, persistence: float,
                  discount_rate: float, unit_costs: dict[str, float] | None) -> dict:
     costs = {k: float(v) for k, v in unit_costs_for(financial_year_of(end)).items()}
     costs.update(unit_costs or {})
@@ -569,7 +587,10 @@ def _roi_result(start: dt.date, end: dt.date, engaged_patients: int, hospital: d
             "persistence": persistence, "discount_rate": discount_rate, "subgroups": subgroups}
 
 
-REPORTS = {"process": process, "wellbeing": wellbeing, "episodes": episodes, "roi": roi}
+# Section 5 builds on the others; it is imported here, once they are defined, so that every report is in one list.
+from reports.impact import impact, impact_by_practice  # noqa: E402
+
+REPORTS = {"process": process, "wellbeing": wellbeing, "episodes": episodes, "roi": roi, "impact": impact}
 
 
 def without_p_values(name: str, **arguments) -> dict:
@@ -582,4 +603,4 @@ def without_p_values(name: str, **arguments) -> dict:
 # Every practice's report at once, in as many queries as one practice's: what the commissioner's disclosure
 # control compares the chosen view with.
 BY_PRACTICE = {"process": process_by_practice, "wellbeing": wellbeing_by_practice,
-               "episodes": episodes_by_practice, "roi": roi_by_practice}
+               "episodes": episodes_by_practice, "roi": roi_by_practice, "impact": impact_by_practice}

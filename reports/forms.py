@@ -55,9 +55,9 @@ class ReportForm(PeriodForm):
         name = data.get("report") or "process"
         arguments = {"start": start, "end": end,
                      "practice": data["practice"].ods_code if data.get("practice") else None}
-        if name in ("episodes", "roi"):
+        if name in ("episodes", "roi", "impact"):
             arguments["data_until"] = data.get("data_until")
-        if name == "roi":
+        if name in ("roi", "impact"):
             arguments["programme_cost_override"] = data.get("programme_cost")
             for option in ("persistence", "discount_rate"):
                 if data.get(option) is not None:

@@ -75,9 +75,9 @@ class Command(BaseCommand):
     def _arguments(self, options) -> dict:
         name = options["name"]
         arguments = {"start": options["start"], "end": options["end"], "practice": options["practice"]}
-        if name in ("episodes", "roi"):
+        if name in ("episodes", "roi", "impact"):
             arguments["data_until"] = options["data_until"]
-        if name == "roi":
+        if name in ("roi", "impact"):
             arguments["programme_cost_override"] = options["programme_cost"]
             arguments["unit_costs"] = dict(options["unit_cost"])
             for option in ("persistence", "discount_rate"):
