@@ -10,7 +10,7 @@ from django.db import transaction
 from outcomes.demo import create_coded_events, create_star_readings
 from providers.demo import create_onward_referrals, create_provider_login
 from referrals.demo import create_referrals
-from reports.demo import create_hospital_episodes
+from reports.demo import create_comparison_extract, create_hospital_episodes
 from sps.demo import create_people
 from sps.lib.dates import today as local_today
 from sps.models import User
@@ -25,6 +25,7 @@ class DemoSummary:
     onward_referrals: int = 0
     star_readings: int = 0
     episodes: int = 0
+    comparison_people: int = 0
 
 
 @transaction.atomic
@@ -40,6 +41,7 @@ def seed_demo(*, seed: int = 2012, referrals: int = 3600, practices: int = 35,
     create_coded_events()
     summary.onward_referrals = create_onward_referrals(rng, start=today - dt.timedelta(days=1095), today=today)
     summary.episodes = create_hospital_episodes(rng, today=today)
+    summary.comparison_people = create_comparison_extract(rng, today=today)
     create_provider_login(password=people["password"])
     summary.users = User.objects.count()
     return summary

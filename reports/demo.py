@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from outcomes.models import ReadingKind
 from providers.models import OnwardKind, OnwardReferral, OnwardStatus
-from referrals.models import Referral, Status
+from referrals.models import Patient, Referral, Status
 from reports.imports.run import run_import
 from reports.models import ProgrammeCost, ReferralTarget
 from sps.lib.dates import age_on
@@ -94,15 +94,64 @@ def create_hospital_episodes(rng: random.Random, *, today: dt.date) -> int:
     strangers = filter(None, (with_check_digit(f"{999000000 + n}") for n in range(60)))
     for nhs in list(strangers)[:50]:  # people the service never saw: the import ignores them
         writer.writerow([nhs, "ae_attendance", covered_until.isoformat(), "", ""])
-    stream = io.BytesIO(buffer.getvalue().encode())
-    result = run_import(kind="episodes", stream=stream, file_name="demo_hospital_extract.csv", user=None,
-                        covered_until=covered_until)
-    if not result.ok:
-        raise RuntimeError(result.file_error or "; ".join(map(str, result.errors[:5])))
+    created = _import("episodes", buffer, "demo_hospital_extract.csv", covered_until=covered_until)
     _programme_costs(today)
     first = financial_year_of(today) - 3
     ReferralTarget.objects.bulk_create(ReferralTarget(financial_year=year, monthly_referrals=90 + 10 * (year - first))
                                        for year in range(first, first + 4))
+    return created
+
+
+# The comparison extract: people like those referred (their ages and sexes, their hospital use before), never
+# referred. Each has a rate of their own, and everybody's falls a little year on year: what would have happened
+# anyway, which the service's own fall is measured against.
+COMPARISON_PEOPLE = 2500
+ANYWAY = {"ae_attendance": 0.9, "nel_admission": 0.93, "outpatient": 0.97}  # this year's rate / last year's
+
+
+def create_comparison_extract(rng: random.Random, *, today: dt.date) -> int:
+    """Write the commissioner's comparison extract as its two CSV files and import them."""
+    covered_until = today - dt.timedelta(days=today.day + 30)
+    start = today - dt.timedelta(days=1095 + 400)  # a year before the first referral's month
+    born = list(Patient.objects.values_list("date_of_birth__year", "sex"))
+    people, episodes = io.StringIO(), io.StringIO()
+    csv.writer(people).writerow(["pseudo_id", "year_of_birth", "sex", "practice_ods_code", "risk_score"])
+    csv.writer(episodes).writerow(["pseudo_id", "episode_type", "start_date", "end_date", "episode_ref"])
+    for n in range(COMPARISON_PEOPLE):
+        pseudo_id, (year, sex) = f"CMP{n:06d}", rng.choice(born)
+        frailty = rng.gammavariate(2.0, 0.5)  # their own rate, as a multiple of the usual
+        risk = min(99, round(35 + 30 * frailty + rng.uniform(-10, 10))) if rng.random() < 0.6 else ""
+        csv.writer(people).writerow([pseudo_id, year + rng.randint(-2, 2), sex, "", risk])
+        csv.writer(episodes).writerows(_comparison_rows(rng, pseudo_id, frailty, start, covered_until))
+    _import("comparison", people, "demo_comparison_people.csv")
+    _import("comparison_episodes", episodes, "demo_comparison_episodes.csv", covered_until=covered_until)
+    return COMPARISON_PEOPLE
+
+
+def _comparison_rows(rng: random.Random, pseudo_id: str, frailty: float, start: dt.date, covered_until: dt.date):
+    days = (covered_until - start).days
+    for kind, mean in BEFORE.items():
+        for year in range(days // 365 + 1):
+            for _ in range(_poisson(rng, mean * frailty * ANYWAY[kind] ** year)):
+                day = start + dt.timedelta(days=365 * year + rng.randrange(365))
+                if day > covered_until:
+                    continue
+                ref = f"{kind[:2]}{year}-{rng.randrange(10**9)}"
+                if kind != "nel_admission":
+                    yield [pseudo_id, kind, day.isoformat(), "", ref]
+                    continue
+                end = day + dt.timedelta(days=max(1, _poisson(rng, STAY_DAYS[-1])))
+                yield [pseudo_id, kind, day.isoformat(), end.isoformat() if end <= covered_until else "", ref]
+                for n in range(1 + (rng.random() < FCE_PER_SPELL - 1)):
+                    yield [pseudo_id, "nel_fce", (day + dt.timedelta(days=n)).isoformat(), "", f"{ref}-{n + 1}"]
+
+
+def _import(kind: str, rows: io.StringIO, file_name: str, **options) -> int:
+    """Import the rows as the manager would upload them; the rows created."""
+    result = run_import(kind=kind, stream=io.BytesIO(rows.getvalue().encode()), file_name=file_name, user=None,
+                        **options)
+    if not result.ok:
+        raise RuntimeError(result.file_error or "; ".join(map(str, result.errors[:5])))
     return result.counts.created
 
 

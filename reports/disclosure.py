@@ -177,11 +177,12 @@ def _hide_nested_shares(raw: dict, shown: dict, improved_in_areas: list[int]) ->
 # Hospital episodes, and costs and return on investment ------------------------------------------------------
 
 
-def _hide_subgroups(raw: dict, shown: dict) -> dict[str, bool]:
+def _hide_subgroups(raw: dict, shown: dict, people: str = "patients") -> dict[str, bool]:
     """Under 80 and 80 and over are the two parts of all engaged (their totals add up to its totals);
-    continuing is within all engaged, so all engaged less continuing is a group too."""
-    everyone = raw["subgroups"]["all"]["patients"]
-    patients = {name: raw["subgroups"][name]["patients"] for name in SUBGROUPS}
+    continuing is within all engaged, so all engaged less continuing is a group too. `people`: the subgroup's count
+    its figures are about."""
+    everyone = raw["subgroups"]["all"][people]
+    patients = {name: raw["subgroups"][name][people] for name in SUBGROUPS}
     hidden = dict(zip(("under_80", "80_plus"), hidden_parts(everyone, [patients["under_80"],
                                                                        patients["80_plus"]]), strict=True))
     hidden["all"] = is_small(everyone)
@@ -208,7 +209,40 @@ def _roi(raw: dict, shown: dict) -> None:
             group["roi"] = dict.fromkeys(group["roi"], SUPPRESSED)
 
 
-DISCLOSE = {"process": _process, "wellbeing": _wellbeing, "episodes": _episodes, "roi": _roi}
+def _impact(raw: dict, shown: dict) -> None:
+    """As the hospital episodes, the matched cases in place of the people followed (each subgroup's figures are
+    means over them), and: the people followed are the matched and the unmatched, and the unmatched those referred
+    too late for the comparison extract and the rest, so a few unmatched (or a few of either kind) hide their
+    counts and the matched's (the hospital episodes show the people followed); the comparison people used are
+    people too; the balance is about all matched, and the risk score's about those with a score; the returns give
+    back the engaged people, as on the return on investment page."""
+    hidden = _hide_subgroups(raw, shown, "cases")
+    for name, group in raw["subgroups"].items():
+        if hidden[name]:
+            continue
+        target, unmatched, late = shown["subgroups"][name], group["unmatched"], group.get("unmatched_too_late", 0)
+        if is_small(unmatched):
+            target["unmatched"] = target["cases"] = SUPPRESSED
+        if "unmatched_too_late" in group and (is_small(unmatched) or hidden_share(unmatched, late)):
+            target["unmatched_too_late"] = SUPPRESSED
+        if is_small(group["controls"]):
+            target["controls"] = SUPPRESSED
+    if hidden["all"]:
+        hide_all(shown["balance"])
+    scored = raw.get("risk_scored_cases")
+    if scored is None or hidden_share(raw["subgroups"]["all"]["cases"], scored):
+        shown["balance"]["risk_score"] = dict.fromkeys(shown["balance"]["risk_score"], SUPPRESSED)
+    everyone = raw["subgroups"]["all"]
+    engaged = raw.get("engaged_patients")
+    if engaged is None or is_small(engaged) or (
+            not hidden["all"] and is_small(engaged - everyone["cases"] - everyone["unmatched"])):
+        for group in shown["subgroups"].values():
+            group["roi"] = dict.fromkeys(group["roi"], SUPPRESSED)
+    for key in ("engaged_patients", "risk_scored_cases"):  # said to the disclosure, not shown
+        shown.pop(key, None)
+
+
+DISCLOSE = {"process": _process, "wellbeing": _wellbeing, "episodes": _episodes, "roi": _roi, "impact": _impact}
 
 
 # A financial year and its quarters, all practices and each practice, together ---------------------------------
@@ -524,4 +558,50 @@ class _RoiCells(_EpisodesCells):
                 group["roi"] = dict.fromkeys(group["roi"], SUPPRESSED)
 
 
-JOINT = {"process": _ProcessCells, "wellbeing": _WellbeingCells, "episodes": _EpisodesCells, "roi": _RoiCells}
+class _ImpactCells(_Cells):
+    """Each subgroup's matched cases and its unmatched: all engaged = under 80 + 80 and over for both, continuing
+    within all engaged. A subgroup whose matched are hidden is hidden whole, as the hospital episodes'; hidden
+    unmatched hide the two counts only (the people followed are both), not the means over the matched."""
+
+    @staticmethod
+    def cells(joint: _Joint, view: View, raw: dict, shown: dict) -> dict[tuple, tuple]:
+        figures = {}
+        for count in ("cases", "unmatched"):
+            groups = {group: joint.cell((count, group, view), raw["subgroups"][group][count],
+                                        _ImpactCells._shown_hidden(shown["subgroups"][group], count))
+                      for group in SUBGROUPS}
+            joint.equation(groups["all"], [groups["under_80"], groups["80_plus"]])
+            joint.equation(groups["all"], [groups["continuing"]], rest=True)
+            figures.update({(count, group): cell for group, cell in groups.items()})
+        return figures
+
+    @staticmethod
+    def _shown_hidden(group: dict, count: str) -> bool:
+        if count == "cases":  # its count alone may be hidden with a few unmatched: the whole group, then?
+            return group["measures"]["nel_admission"]["case_before"] == SUPPRESSED
+        return group["unmatched"] == SUPPRESSED
+
+    @staticmethod
+    def depends(joint: _Joint, view: View, raw: dict) -> bool:
+        changed = False
+        for group in SUBGROUPS:
+            if ("cases", group, view) in joint.hidden:
+                changed |= joint.hide(("unmatched", group, view))
+        return changed
+
+    @staticmethod
+    def write(joint: _Joint, view: View, raw: dict, shown: dict) -> None:
+        for group in SUBGROUPS:
+            target = shown["subgroups"][group]
+            if ("cases", group, view) in joint.hidden:
+                hide_all(target)
+            elif ("unmatched", group, view) in joint.hidden:
+                for key in ("cases", "unmatched", "unmatched_too_late"):
+                    if key in target:
+                        target[key] = SUPPRESSED
+        if ("cases", "all", view) in joint.hidden:
+            hide_all(shown["balance"])
+
+
+JOINT = {"process": _ProcessCells, "wellbeing": _WellbeingCells, "episodes": _EpisodesCells, "roi": _RoiCells,
+         "impact": _ImpactCells}

@@ -33,7 +33,8 @@ class ReportForm(PeriodForm):
     """Which report, the period, a practice, and the return-on-investment options with their defaults."""
 
     report = forms.ChoiceField(choices=[("process", "Process measures"), ("wellbeing", "Wellbeing outcomes"),
-                                        ("episodes", "Hospital episodes"), ("roi", "Costs and return on investment")],
+                                        ("episodes", "Hospital episodes"), ("roi", "Costs and return on investment"),
+                                        ("impact", "Impact against a matched comparison group")],
                                initial="process")
     practice = forms.ModelChoiceField(queryset=Practice.objects.order_by("name"), required=False,
                                       to_field_name="ods_code", empty_label="All practices")
@@ -62,6 +63,8 @@ class ReportForm(PeriodForm):
             for option in ("persistence", "discount_rate"):
                 if data.get(option) is not None:
                     arguments[option] = data[option]
+        if name == "impact":
+            arguments["explain"] = True  # what the page says besides the figures, and the disclosure needs
         return name, arguments
 
 

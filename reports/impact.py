@@ -201,29 +201,32 @@ def _column(values: np.ndarray, name: str) -> np.ndarray:
 
 def impact(*, start: dt.date, end: dt.date, practice: str | None = None, data_until: dt.date | None = None,
            programme_cost_override: float | None = None, persistence: float = 0.5, discount_rate: float = 0.035,
-           unit_costs: dict[str, float] | None = None, reasons: bool = False) -> dict:
-    """The report. With `reasons`, each subgroup also says how many of its unmatched cases were referred too
-    late for the comparison extract (`unmatched_too_late`): the page says why cases found no match."""
+           unit_costs: dict[str, float] | None = None, explain: bool = False) -> dict:
+    """The report. With `explain`, what the page says besides (and the commissioner's disclosure needs): each
+    subgroup's unmatched cases referred too late for the comparison extract (`unmatched_too_late`), the engaged
+    people the cost per person is shared among (`engaged_patients`), the matched cases the risk score's balance
+    is over (`risk_scored_cases`), and the return's options (`programme_cost`, `persistence`, `discount_rate`)."""
     options = roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
     data_until, comparison_until = data_until or latest_data_until(), latest_comparison_until()
     matched = match(cohort(start, end, practice), data_until, comparison_until)
-    return _impact_result(start, end, data_until, comparison_until, matched, None, options, reasons=reasons)
+    return _impact_result(start, end, data_until, comparison_until, matched, None, options, explain=explain)
 
 
 def impact_by_practice(*, start: dt.date, end: dt.date, practices: list[str], data_until: dt.date | None = None,
                        programme_cost_override: float | None = None, persistence: float = 0.5,
-                       discount_rate: float = 0.035, unit_costs: dict[str, float] | None = None) -> dict[str, dict]:
+                       discount_rate: float = 0.035, unit_costs: dict[str, float] | None = None,
+                       explain: bool = False) -> dict[str, dict]:
     """Each practice's impact, as `impact` gives it for that practice, from one matching of every practice's
     cases (a case's controls depend on the case alone)."""
     options = roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
     data_until, comparison_until = data_until or latest_data_until(), latest_comparison_until()
     matched = match(cohort(start, end, per_practice=True), data_until, comparison_until)
-    return {code: _impact_result(start, end, data_until, comparison_until, matched, code, options)
+    return {code: _impact_result(start, end, data_until, comparison_until, matched, code, options, explain=explain)
             for code in practices}
 
 
 def _impact_result(start: dt.date, end: dt.date, data_until: dt.date | None, comparison_until: dt.date | None,
-                   matched: Matched, practice: str | None, options: dict, *, reasons: bool = False) -> dict:
+                   matched: Matched, practice: str | None, options: dict, *, explain: bool = False) -> dict:
     case = matched.case
     view = case["ods_code"] == practice if practice else np.ones(len(case["id"]), dtype=bool)
     engaged = int(view.sum())
@@ -233,12 +236,17 @@ def _impact_result(start: dt.date, end: dt.date, data_until: dt.date | None, com
     for name in SUBGROUPS:
         members = followed & _subgroup(case, name)
         subgroups[name] = _subgroup_figures(matched, members, per_patient, options)
-        if reasons:
+        if explain:
             subgroups[name]["unmatched_too_late"] = int((members & (case["comparable"] == 0)).sum())
-    return {"report": "impact", "from": start.isoformat(), "to": end.isoformat(),
-            "data_until": data_until.isoformat() if data_until else None,
-            "comparison_until": comparison_until.isoformat() if comparison_until else None,
-            "subgroups": subgroups, "balance": _balance(matched, followed & (matched.n > 0))}
+    balance, risk_scored = _balance(matched, followed & (matched.n > 0))
+    result = {"report": "impact", "from": start.isoformat(), "to": end.isoformat(),
+              "data_until": data_until.isoformat() if data_until else None,
+              "comparison_until": comparison_until.isoformat() if comparison_until else None,
+              "subgroups": subgroups, "balance": balance}
+    if explain:
+        result.update(engaged_patients=engaged, risk_scored_cases=risk_scored, programme_cost=options["spent"],
+                      persistence=options["persistence"], discount_rate=options["discount_rate"])
+    return result
 
 
 def _subgroup(case: dict[str, np.ndarray], name: str) -> np.ndarray:
@@ -294,16 +302,16 @@ def _interval(differences: np.ndarray) -> tuple[float | None, float | None, floa
     return mean - half, mean + half, float(ttest_1samp(differences, 0).pvalue)
 
 
-def _balance(matched: Matched, cases: np.ndarray) -> dict:
+def _balance(matched: Matched, cases: np.ndarray) -> tuple[dict, int]:
     """Each feature's mean over the matched cases and over the means of their controls, and the standardised
-    difference between them."""
+    difference between them; and how many cases the risk score's is over."""
     case, controls = matched.case, matched.controls
     pairs = {"age": (case["age"], controls["age"]), "female": (case["female"], controls["female"])}
     pairs.update({f"prior_{kind}": (case[f"{kind}_before"], controls[f"{kind}_before"]) for kind in PRIORS})
     scored = cases & ~np.isnan(case["risk"]) & (matched.n_risk > 0)
     balance = {name: _standardised(ours[cases], theirs[cases]) for name, (ours, theirs) in pairs.items()}
     balance["risk_score"] = _standardised(case["risk"][scored], matched.risk_controls[scored])
-    return balance
+    return balance, int(scored.sum())
 
 
 def _standardised(cases: np.ndarray, controls: np.ndarray) -> dict:

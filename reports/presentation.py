@@ -176,8 +176,80 @@ def roi_tables(result: dict, **_) -> list[Table]:
                    Column("£ saved per £ spent", "number")], rows)]
 
 
+MATCHED = "People matched"
+EFFECT_NOTE = ("Change: the year after referral less the year before, per person. Would have happened anyway: the "
+               "change over the same dates of the 3 people matched to each, who were never referred. Effect: the "
+               "difference between the two (the difference in differences), with its 95% confidence interval and p "
+               "value (a one-sample t-test; blank with fewer than 10 people matched). A negative effect is a fall "
+               "the service made.")
+SMD_LIMIT = 0.1
+
+
+def impact_tables(result: dict, **_) -> list[Table]:
+    rows, savings = [], []
+    for subgroup in SUBGROUPS:
+        group = result["subgroups"][subgroup]
+        for measure in MEASURES:
+            m = group["measures"][measure]
+            rows.append([SUBGROUP_LABELS[subgroup], group["cases"], MEASURE_LABELS[measure], m["case_before"],
+                         m["case_after"], m["naive_change"], m["expected_change"], m["effect"], m["ci_low"],
+                         m["ci_high"], m["effect_pct"], m["p_value"], m["control_before"], m["control_after"]])
+        for years in ("1", "3", "5"):
+            savings.append([SUBGROUP_LABELS[subgroup], group["cases"], years, group["savings"][years],
+                            group["roi"][years]])
+    return [
+        Table("impact", "The change, what would have happened anyway, and the effect of the service (per person)",
+              [Column("Group"), Column(MATCHED, "count"), Column("Measure"), Column("Before", "number"),
+               Column("After", "number"), Column("Change", "number"),
+               Column("Would have happened anyway", "number"), Column("Effect", "number"),
+               Column("95% CI from", "number"), Column("95% CI to", "number"),
+               Column("Effect", "percent", "Effect (% of before)"), Column("p (t-test)", "p"),
+               Column("Comparison before", "number", on_page=False),
+               Column("Comparison after", "number", on_page=False)], rows, [EFFECT_NOTE, FCE_NOTE]),
+        Table("impact_roi", "Saving per person and return on investment, from the effect",
+              [Column("Group"), Column(MATCHED, "count"), Column("Years"),
+               Column("Saving per person", "money", "Saving per person (£)"),
+               Column("£ saved per £ spent", "number")], savings),
+        Table("balance", "How alike the people matched are: balance of the matched groups",
+              [Column("Feature"), Column("People referred (mean)", "number"),
+               Column("People matched to them (mean)", "number"), Column("Standardised difference", "number"),
+               Column(f"Beyond {SMD_LIMIT}")],
+              [[BALANCE_LABELS[key], b["cases"], b["controls"], b["smd"], _beyond(b["smd"])]
+               for key, b in result["balance"].items()],
+              [f"A standardised difference beyond {SMD_LIMIT} either way means the groups differ on that feature "
+               "more than matching should leave them; the effect is then less sure. The risk score's is over the "
+               "people with a score and those of their matches with one."]),
+    ]
+
+
+BALANCE_LABELS = {"age": "Age (years)", "female": "Women (share)", "prior_nel_admission": "Admissions the year before",
+                  "prior_ae_attendance": "A&E attendances the year before",
+                  "prior_outpatient": "Outpatient appointments the year before", "risk_score": "Risk score"}
+
+
+def _beyond(smd) -> str:
+    if smd is None or smd == SUPPRESSED:
+        return smd or ""
+    return "Yes" if abs(smd) > SMD_LIMIT else "No"
+
+
+def matched_roi_table(roi: dict, impact: dict) -> Table:
+    """The return on the ROI page: from the naive before-and-after saving beside that from the matched effect."""
+    rows = [[SUBGROUP_LABELS[subgroup], years, roi["subgroups"][subgroup]["savings"][years],
+             impact["subgroups"][subgroup]["savings"][years], roi["subgroups"][subgroup]["roi"][years],
+             impact["subgroups"][subgroup]["roi"][years]] for subgroup in SUBGROUPS for years in ("1", "3", "5")]
+    return Table("matched_roi", "The return from the matched effect, beside the return from the change alone",
+                 [Column("Group"), Column("Years"),
+                  Column("Saving per person from the change", "money", "Saving per person from the change (£)"),
+                  Column("Saving per person from the effect", "money", "Saving per person from the effect (£)"),
+                  Column("£ per £ from the change", "number"), Column("£ per £ from the effect", "number")], rows,
+                 ["The change alone counts every fall after referral as the service's, including the fall that would "
+                  "have happened anyway; the effect counts only the fall beyond that of people like them who were "
+                  "never referred (the impact report)."])
+
+
 TABLES = {"process": process_tables, "wellbeing": wellbeing_tables, "episodes": episodes_tables,
-          "roi": roi_tables}
+          "roi": roi_tables, "impact": impact_tables}
 
 
 def charts(name: str, result: dict, tables: list[Table], *, targets: dict[int, int] | None = None) -> list[dict]:
@@ -203,6 +275,13 @@ def charts(name: str, result: dict, tables: list[Table], *, targets: dict[int, i
         kept = [r for r in t.values if r[2] != MEASURE_LABELS["bed_days"]]
         return [bars(t, "Episodes before and after, per group", [f"{r[0]}: {r[2]}" for r in kept],
                      [("Before", values(t, 3, kept)), ("After", values(t, 4, kept))])]
+    if name == "impact":
+        kept = [r for r in t.values if r[0] == SUBGROUP_LABELS["all"] and r[2] != MEASURE_LABELS["bed_days"]]
+        interval = [None if SUPPRESSED in (r[8], r[9]) or None in (r[8], r[9]) else [r[8], r[9]] for r in kept]
+        return [bars(t, "Change per person, what would have happened anyway, and the effect with its 95% interval",
+                     [r[2] for r in kept],
+                     [("Change", values(t, 5, kept)), ("Would have happened anyway", values(t, 6, kept)),
+                      ("Effect", values(t, 7, kept)), ("95% interval of the effect", interval)])]
     return [bars(t, "£ saved per £ spent over 1, 3 and 5 years",
                  [f"{r[0]}, over {r[2]} year{'' if r[2] == '1' else 's'}" for r in t.values],
                  [("£ saved per £ spent", values(t, 4))])]
@@ -259,6 +338,11 @@ def headline(name: str, result: dict) -> list[tuple[str, str]]:
                 ("Hospital data until", _uk_date(result["data_until"]) or "no extract imported"),
                 ("Change in A&E attendances", _percent(everyone["measures"]["ae_attendance"]["change_pct"])),
                 ("Change in non-elective admissions", _percent(everyone["measures"]["nel_admission"]["change_pct"]))]
+    if name == "impact":
+        everyone = result["subgroups"]["all"]
+        return [(MATCHED, _count(everyone["cases"])), ("Found no match", _count(everyone["unmatched"])),
+                ("Comparison data until", _uk_date(result["comparison_until"]) or "no extract imported"),
+                ("£ saved per £ spent in the first year, from the effect", _num(everyone["roi"]["1"]))]
     everyone = result["subgroups"]["all"]
     return [("Programme cost", _pounds(result["programme_cost"])),
             ("Engaged people", _count(result["engaged_patients"])),
@@ -279,6 +363,12 @@ def no_data(name: str, result: dict, start: dt.date, end: dt.date) -> str:
         if result["patients"] == 0:
             return (f"There is no data for this period: nobody referred {period} has a baseline star reading and a "
                     "later one yet.")
+    elif name == "impact":
+        everyone = result["subgroups"]["all"]
+        if everyone["cases"] == 0 and everyone["unmatched"] == 0:
+            return (f"There is no data for this period: no engaged person referred {period} has a full year of "
+                    f"hospital data after their referral yet (the hospital data run until "
+                    f"{_uk_date(result['data_until']) or 'no extract imported'}).")
     elif result["subgroups"]["all"]["patients"] == 0:
         until = (f"the hospital data run until {_uk_date(result['data_until'])}" if result.get("data_until")
                  else "the hospital data run until the latest extract" if name == "roi"
@@ -328,3 +418,73 @@ def glance(start: dt.date, end: dt.date) -> dict:
     return {"referrals_in": f"{process['referrals_in']:,}", "referrals_out": f"{process['referrals_out']['total']:,}",
             "engaged": f"{evaluation.engaged(evaluation.cohort(start, end)).count():,}",
             "improved": _percent(wellbeing["progress_any_pct"]), "practices": f"{process['practices']:,}"}
+
+
+def _amount(value: float, measure: str) -> str:
+    return f"{abs(value):,.2f}{' bed days' if measure == 'bed_days' else ''} a person"
+
+
+def _moved(value: float) -> str:
+    return "rose" if value > 0 else "fell" if value < 0 else "did not change"
+
+
+def impact_story(result: dict) -> list[str]:
+    """For each measure, in words: the change the people referred saw, what would have happened anyway (the change
+    of the people matched to them), and the service's effect, the gap between the two."""
+    everyone, story = result["subgroups"]["all"], []
+    for measure in MEASURES:
+        m, label = everyone["measures"][measure], MEASURE_LABELS[measure]
+        needed = (m["case_before"], m["case_after"], m["naive_change"], m["expected_change"], m["effect"])
+        if SUPPRESSED in needed:
+            story.append(f"{label}: hidden, because they are about too few people.")
+            continue
+        if None in needed:
+            continue
+        sentence = (f"{label}: the people referred had {m['case_before']:,.2f} a person in the year before and "
+                    f"{m['case_after']:,.2f} in the year after; their use {_moved(m['naive_change'])}"
+                    f"{'' if not m['naive_change'] else ' by ' + _amount(m['naive_change'], measure)}. People like "
+                    f"them who were never referred {_moved(m['expected_change'])}"
+                    f"{'' if not m['expected_change'] else ' by ' + _amount(m['expected_change'], measure)} over the "
+                    "same dates: what would have happened anyway. The effect of the service is the difference: ")
+        fewer = "fewer" if m["effect"] < 0 else "more"
+        sentence += f"{_amount(m['effect'], measure)} {fewer}" if m["effect"] else "none"
+        if m["ci_low"] not in (None, SUPPRESSED):
+            sentence += (f" (95% interval {m['ci_low']:+,.2f} to {m['ci_high']:+,.2f}, p {_p(m['p_value'])}"
+                         f"{'; it includes no effect at all' if m['ci_low'] <= 0 <= m['ci_high'] else ''})")
+        story.append(sentence + ".")
+    return story
+
+
+def unmatched_story(result: dict) -> str:
+    """How many cases found no match, and why (the report given with `explain`)."""
+    everyone = result["subgroups"]["all"]
+    unmatched, late = everyone["unmatched"], everyone.get("unmatched_too_late")
+    if unmatched == 0:
+        return "Everyone with a year of hospital data after referral found 3 people like them to compare with."
+    if SUPPRESSED in (unmatched, late):
+        return ("Some people with a year of hospital data found no match; how many is hidden, because they are too "
+                "few.")
+    until = _uk_date(result["comparison_until"])
+    reasons = []
+    if late:
+        reasons.append(f"{late:,} because the comparison extract ends on {until}, before their year after referral "
+                       "does" if until else f"{late:,} because no comparison extract has been imported")
+    if unmatched - late:
+        reasons.append(f"{unmatched - late:,} because nobody in the comparison extract had the same sex, age band "
+                       "and bands of admissions, A&E attendances and outpatient appointments the year before")
+    return (f"{unmatched:,} {'person' if unmatched == 1 else 'people'} with a year of hospital data found no match, "
+            f"and are left out of the figures above: {'; '.join(reasons)}.")
+
+
+METHOD_NOTE = (
+    "How this is worked out (evaluation.md section 5). Each engaged person with a year of hospital data after "
+    "referral is matched at their referral date to the 3 people of the pseudonymised comparison extract, never "
+    "referred, with the same sex, age band (64 or under, 65-74, 75-84, 85 and over) and bands of non-elective "
+    "admissions (0, 1, 2, 3 or more), A&E attendances and outpatient appointments (0, 1-2, 3-5, 6 or more) in the "
+    "365 days before, measured for them from the first of the same month; the nearest risk score first, ties "
+    "broken by the MD5 hash of the pseudo id and the NHS number, so that nobody can choose them. One comparison "
+    "person may be matched to several. Each person's change (the 365 days after less the 365 days before) less "
+    "the mean change of their 3 matches is their difference; the effect is the mean difference, its interval "
+    "Student's t with one fewer degree of freedom than people matched. Savings and returns are worked out from "
+    "the effect exactly as on the return on investment page. The method has no settings, so that nobody can "
+    "tune it to a result.")

@@ -17,12 +17,16 @@ from reports.models import ImportRun
 from reports.overview import current_overview
 from reports.presentation import (
     GLANCE_LABELS,
+    METHOD_NOTE,
     TABLES,
     charts,
     headline,
+    impact_story,
+    matched_roi_table,
     no_data,
     roi_people,
     unit_costs,
+    unmatched_story,
 )
 from reports.selectors import import_history, import_runs_of, import_runs_under_way, monthly_targets
 from reports.tasks import queue_check, queue_import, result_of
@@ -109,10 +113,15 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     form = report_form_for(request.user, request.GET or None)
     name, arguments = form.report_arguments()
     commissioner = request.user.role == Role.COMMISSIONER
-    result, worked_out, refreshing = (_disclosed(name, arguments, form) if commissioner
-                                      else (REPORTS[name](**arguments), None, False))
+
+    def report(name: str, arguments: dict) -> tuple[dict, dt.datetime | None, bool]:
+        return _disclosed(name, arguments, form) if commissioner else (REPORTS[name](**arguments), None, False)
+
+    result, worked_out, refreshing = report(name, arguments)
     targets = monthly_targets() if name == "process" else None
     tables = TABLES[name](result, targets=targets)
+    if name == "roi":  # the return from the matched effect beside it
+        tables.append(matched_roi_table(result, report("impact", {**arguments, "explain": True})[0]))
     if wanted := request.GET.get("download"):
         table = next((t for t in tables if t.name == wanted), None)
         if table is None:
@@ -126,8 +135,12 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "querystring": request.GET.urlencode(), "headline": headline(name, result), "no_data": nothing,
         "roi_people": roi_people(result) if name == "roi" else "",
         "unit_costs": unit_costs(result, end) if name == "roi" else "", "worked_out": worked_out,
-        "refreshing": refreshing,
+        "refreshing": refreshing, **(_impact_words(result) if name == "impact" and not nothing else {}),
     })
+
+
+def _impact_words(result: dict) -> dict:
+    return {"story": impact_story(result), "unmatched": unmatched_story(result), "method_note": METHOD_NOTE}
 
 
 def _disclosed(name: str, arguments: dict, form) -> tuple[dict, dt.datetime, bool]:

@@ -17,7 +17,7 @@ from referrals.tests.factories import PatientFactory, ReferralFactory
 from reports.disclosure import SUPPRESSED, _Joint, disclose, disclose_together, hidden_parts
 from reports.evaluation import MEASURES
 from reports.forms import CommissionerReportForm
-from reports.models import HospitalEpisode, ImportBatch
+from reports.models import ComparisonEpisode, ComparisonPerson, HospitalEpisode, ImportBatch
 from sps.categories import Category
 from sps.tests.factories import PracticeFactory
 
@@ -386,12 +386,23 @@ def one_person_and_a_crowd(db):
     for i in range(12):
         _engaged_with_episodes(crowded, service, day=D(2024, 6, 3) + dt.timedelta(days=i),
                                born=D(1950, 1, 1) if i < 9 else D(1930, 1, 1))
+    _people_like_them()
     return one
 
 
-FIGURE_COLUMNS = {"episodes": [1, 3, 4, 5, 6], "roi": [1, 3, 4], "areas": [1, 2, 3, 4]}
+def _people_like_them():
+    """A comparison extract with 3 people like each of them (an admission the year before, of their sex and age)."""
+    batch = ImportBatch.objects.create(kind="comparison_episodes", file_name="c", covered_until=D(2025, 10, 31))
+    for n, (sex, born) in enumerate((sex, born) for sex in "FMXU" for born in (1930, 1940, 1950) for _ in range(3)):
+        someone = ComparisonPerson.objects.create(pseudo_id=f"C{n}", year_of_birth=born, sex=sex, batch=batch)
+        ComparisonEpisode.objects.create(person=someone, episode_type="nel_admission", start_date=D(2024, 5, 1),
+                                         batch=batch)
+
+
+FIGURE_COLUMNS = {"episodes": [1, 3, 4, 5, 6], "roi": [1, 3, 4], "areas": [1, 2, 3, 4], "impact": [1, *range(3, 12)]}
 HEADCOUNT = {"episodes": "People with a year of hospital data", "roi": "Engaged people",
-             "wellbeing": "People with a follow-up"}
+             "wellbeing": "People with a follow-up", "impact": "People matched"}
+IMPACT = 1 + 5 * 2 * 6 + 5  # the impact's kept view looked for, the report (6 queries), every view kept
 
 
 # Queries: session, user, second-factor device, the practice chosen, the practices (to compare with; the form's
@@ -399,9 +410,11 @@ HEADCOUNT = {"episodes": "People with a year of hospital data", "roi": "Engaged 
 # year and each of its quarters, for all practices and for every practice at once (disclosed together), every view
 # kept (a savepoint, two deletes, one insert, its release), the hospital episodes' p values for the practice chosen
 # (2), the session saved (3). `disclose_together` makes none. Any view of the year opened next reads what was kept.
+# The return on investment page shows the impact's return too (IMPACT).
 @pytest.mark.parametrize(("report", "table", "queries"), [("wellbeing", "areas", 4 + 1 + 1 + 5 * 2 * 1 + 5 + 3),
                                                           ("episodes", "episodes", 4 + 1 + 1 + 5 * 2 * 2 + 5 + 2 + 3),
-                                                          ("roi", "roi", 4 + 1 + 1 + 5 * 2 * 5 + 5 + 3)])
+                                                          ("roi", "roi", 4 + 1 + 1 + 5 * 2 * 5 + 5 + 3 + IMPACT),
+                                                          ("impact", "impact", 4 + 1 + IMPACT + 3)])
 def test_commissioner_sees_nothing_about_one_person_at_one_practice(client_for, commissioner, manager,
                                                                     one_person_and_a_crowd, django_assert_num_queries,
                                                                     report, table, queries):
@@ -409,12 +422,12 @@ def test_commissioner_sees_nothing_about_one_person_at_one_practice(client_for, 
     client = client_for(commissioner)
     with django_assert_num_queries(queries):
         page = client.get(URL, query)
-    with django_assert_num_queries(4 + 1 + 1 + (2 if report == "episodes" else 0) + 3):
+    with django_assert_num_queries(4 + 1 + 1 + (2 if report == "episodes" else 0) + (report == "roi") + 3):
         assert client.get(URL, {**query, "period": "fy2024q2"}).status_code == 200
     rows = page.context["tables"][0].rows
     assert {row[column] for row in rows for column in FIGURE_COLUMNS[table]} == {S}
     headline = {label: value for label, value in page.context["headline"]
-                if label not in ("Hospital data until", "Programme cost")}
+                if label not in ("Hospital data until", "Programme cost", "Comparison data until")}
     assert set(" / ".join(headline.values()).split(" / ")) == {S}
     download = client.get(URL, {**query, "download": table}).content.decode("utf-8-sig")
     assert {row[column] for row in list(csv.reader(io.StringIO(download)))[1:]

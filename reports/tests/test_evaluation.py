@@ -345,8 +345,8 @@ def two_practices(service):
 
 @pytest.mark.parametrize("name", list(evaluation.REPORTS))
 def test_every_practice_at_once_is_each_practice_alone(two_practices, django_assert_num_queries, name):
-    kwargs = {"data_until": D(2026, 1, 1)} if name in ("episodes", "roi") else {}
-    with django_assert_num_queries({"process": 2, "wellbeing": 1, "episodes": 1, "roi": 4}[name]):
+    kwargs = {"data_until": D(2026, 1, 1)} if name in ("episodes", "roi", "impact") else {}
+    with django_assert_num_queries({"process": 2, "wellbeing": 1, "episodes": 1, "roi": 4, "impact": 5}[name]):
         at_once = evaluation.BY_PRACTICE[name](start=START, end=END, practices=two_practices, **kwargs)
     assert at_once["C86001"] != at_once["C86003"] != at_once["C86002"]  # somebody at two, nobody at one
     alone = {code: evaluation.REPORTS[name](start=START, end=END, practice=code, **kwargs) for code in two_practices}

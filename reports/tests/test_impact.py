@@ -106,7 +106,7 @@ def test_matching_and_figures_worked_out_by_hand(service, extracts):
     for pseudo_id, details in PEOPLE.items():
         person(pseudo_id, **details)
 
-    result = impact(start=START, end=END, reasons=True)
+    result = impact(start=START, end=END, explain=True)
 
     # Each case takes P1 (risk 50, distance 0), then two of P2, P3 and P4 (distance 2) by the hash with its own
     # NHS number; P5 (distance 40) is never reached. P1 serves both.
@@ -161,7 +161,7 @@ def test_the_3_nearest_risk_scores_and_a_blank_risk_ties_everyone(service, extra
 def test_without_a_comparison_extract_every_case_is_unmatched(service):
     ImportBatch.objects.create(kind="episodes", file_name="e.csv", covered_until=D(2026, 3, 31))
     case(service, D(2024, 6, 10))
-    result = impact(start=START, end=END, reasons=True)
+    result = impact(start=START, end=END, explain=True)
     everyone = result["subgroups"]["all"]
     assert (everyone["cases"], everyone["unmatched"], everyone["unmatched_too_late"], everyone["controls"]) == \
         (0, 1, 1, 0)

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             f"Demo loaded: {summary.practices} practices, {summary.users} logins, "
             f"{summary.patients} patients, {summary.referrals} referrals, "
             f"{summary.star_readings} star readings, {summary.onward_referrals} onward referrals, "
-            f"{summary.episodes} hospital episodes."))
+            f"{summary.episodes} hospital episodes, {summary.comparison_people} comparison people."))
         self._print_logins()
 
     def _print_logins(self):
