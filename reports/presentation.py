@@ -210,16 +210,20 @@ def impact_tables(result: dict, **_) -> list[Table]:
               [Column("Group"), Column(MATCHED, "count"), Column("Years"),
                Column("Saving per person", "money", "Saving per person (£)"),
                Column("£ saved per £ spent", "number")], savings),
-        Table("balance", "How alike the people matched are: balance of the matched groups",
-              [Column("Feature"), Column("People referred (mean)", "number"),
-               Column("People matched to them (mean)", "number"), Column("Standardised difference", "number"),
-               Column(f"Beyond {SMD_LIMIT}")],
-              [[BALANCE_LABELS[key], b["cases"], b["controls"], b["smd"], _beyond(b["smd"])]
-               for key, b in result["balance"].items()],
-              [f"A standardised difference beyond {SMD_LIMIT} either way means the groups differ on that feature "
-               "more than matching should leave them; the effect is then less sure. The risk score's is over the "
-               "people with a score and those of their matches with one."]),
+        balance_table(result["balance"]),
     ]
+
+
+def balance_table(balance: dict) -> Table:
+    return Table("balance", "How alike the people matched are: balance of the matched groups",
+                 [Column("Feature"), Column("People referred (mean)", "number"),
+                  Column("People matched to them (mean)", "number"), Column("Standardised difference", "number"),
+                  Column(f"Beyond {SMD_LIMIT}")],
+                 [[BALANCE_LABELS[key], b["cases"], b["controls"], b["smd"], _beyond(b["smd"])]
+                  for key, b in balance.items()],
+                 [f"A standardised difference beyond {SMD_LIMIT} either way means the groups differ on that feature "
+                  "more than matching should leave them; the effect is then less sure. The risk score's is over the "
+                  "people with a score and those of their matches with one."])
 
 
 BALANCE_LABELS = {"age": "Age (years)", "female": "Women (share)", "prior_nel_admission": "Admissions the year before",

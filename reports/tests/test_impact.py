@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from scipy.stats import t, ttest_1samp
 
 from outcomes.tests.factories import reading
@@ -16,6 +17,7 @@ from referrals.tests.factories import PatientFactory, ReferralFactory
 from reports import evaluation
 from reports.impact import impact
 from reports.models import ComparisonEpisode, ComparisonPerson, HospitalEpisode, ImportBatch
+from reports.presentation import balance_table
 
 D = dt.date
 START, END = D(2024, 4, 1), D(2025, 3, 31)
@@ -94,7 +96,9 @@ COUNTS = {"P1": ((1, 2, 2, 0), (0, 0, 2, 1)), "P2": ((1, 0, 2, 0), (1, 4, 0, 0))
           "P4": ((1, 0, 2, 0), (0, 0, 1, 0)), "P5": ((1, 0, 2, 0), (0, 0, 0, 0))}
 
 
-def test_matching_and_figures_worked_out_by_hand(service, extracts):
+@pytest.fixture
+def hand_worked(service, extracts):
+    """Cases A and C matched (P1 to both), a man like nobody, and a case referred too late for the comparison data."""
     a = case(service, D(2024, 6, 10), risk=50, episodes=[
         (NEL, D(2024, 1, 5), D(2024, 1, 9)), (AE, D(2024, 2, 1), None), (AE, D(2024, 3, 1), None),
         (AE, D(2024, 9, 1), None)])  # (1, 4, 2, 0) -> (0, 0, 1, 0)
@@ -105,8 +109,13 @@ def test_matching_and_figures_worked_out_by_hand(service, extracts):
     case(service, D(2025, 3, 1), risk=50, episodes=[(NEL, D(2025, 1, 5), None), (AE, D(2025, 2, 1), None)])  # too late
     for pseudo_id, details in PEOPLE.items():
         person(pseudo_id, **details)
+    return a, c
 
+
+def test_matching_and_figures_worked_out_by_hand(hand_worked):
+    a, c = hand_worked
     result = impact(start=START, end=END, explain=True)
+    assert (result["engaged_patients"], result["risk_scored_cases"]) == (4, 2)
 
     # Each case takes P1 (risk 50, distance 0), then two of P2, P3 and P4 (distance 2) by the hash with its own
     # NHS number; P5 (distance 40) is never reached. P1 serves both.
@@ -261,3 +270,62 @@ def test_a_planted_effect_is_found_where_the_naive_change_is_far_from_it(service
     assert figures["naive_change"] < planted - 1  # the fall that would have happened anyway, taken for the effect
     assert not figures["ci_low"] <= figures["naive_change"] <= figures["ci_high"]
     assert figures["p_value"] < 0.05
+
+
+URL = reverse("reports:evaluation")
+IMPACT_PAGE = {"report": "impact", "period": "custom", "start": "2024-04-01", "end": "2025-03-31"}
+
+
+def test_the_page_a_board_reads(client_for, manager, hand_worked, django_assert_num_queries):
+    client = client_for(manager)
+    client.get(URL)  # signed in fully
+    # session, user, second factor; the programme cost (2) and unit costs, the hospital and comparison data until,
+    # the matching; the practices for the form's list; the session saved (3)
+    with django_assert_num_queries(3 + 3 + 2 + 1 + 1 + 3):
+        page = client.get(URL, IMPACT_PAGE)
+    result = impact(start=START, end=END, explain=True)
+    text = page.text
+    assert "what would have happened anyway" in text and "The effect of the service is the difference" in text
+    assert ("2 people with a year of hospital data found no match, and are left out of the figures above: 1 because "
+            "the comparison extract ends on 31/12/2025, before their year after referral does; 1 because nobody in "
+            "the comparison extract had the same sex") in text
+    assert "ties broken by the MD5 hash" in text  # the method note
+    [effects, returns, balance] = page.context["tables"]
+    assert [t.name for t in (effects, returns, balance)] == ["impact", "impact_roi", "balance"]
+    risk = result["balance"]["risk_score"]
+    assert balance.rows[-1][:3] == ["Risk score", "50.00", f"{risk['controls']:.2f}"]
+    assert balance.rows[0][-1] == ""  # age: no spread, no difference to flag
+    chart = page.context["charts"][0]
+    interval = chart["datasets"][3]
+    assert interval["label"] == "95% interval of the effect" and interval["data"] == [None] * 4  # 2 cases: none
+    csv_file = client.get(URL, {**IMPACT_PAGE, "download": "balance"})
+    assert csv_file["Content-Type"].startswith("text/csv") and b"Standardised difference" in csv_file.content
+
+
+def test_the_roi_page_shows_the_matched_return_beside_the_naive_one(client_for, manager, hand_worked):
+    page = client_for(manager).get(URL, {**IMPACT_PAGE, "report": "roi", "programme_cost": "4000"})
+    table = page.context["tables"][-1]
+    assert table.name == "matched_roi"
+    naive = evaluation.roi(start=START, end=END, programme_cost_override=4000)
+    matched = impact(start=START, end=END, programme_cost_override=4000)
+    assert table.values[0] == ["All engaged", "1", naive["subgroups"]["all"]["savings"]["1"],
+                               matched["subgroups"]["all"]["savings"]["1"], naive["subgroups"]["all"]["roi"]["1"],
+                               matched["subgroups"]["all"]["roi"]["1"]]
+    assert matched["subgroups"]["all"]["roi"]["1"] == pytest.approx(
+        matched["subgroups"]["all"]["saving_year1"] / (4000 / 4))
+
+
+@pytest.mark.parametrize("who", ["gp_a", "adviser_a", "provider_staff"])
+def test_nobody_else_sees_the_impact(client_for, request, who, hand_worked):
+    assert client_for(request.getfixturevalue(who)).get(URL, IMPACT_PAGE).status_code == 404
+
+
+def test_signed_out_the_impact_asks_to_sign_in(client, hand_worked):
+    assert client.get(URL, IMPACT_PAGE).status_code == 302
+
+
+def test_a_standardised_difference_beyond_a_tenth_either_way_is_flagged():
+    differences = {"age": 0.11, "female": -0.11, "prior_nel_admission": 0.1, "prior_ae_attendance": -0.1,
+                   "prior_outpatient": None, "risk_score": "*"}
+    table = balance_table({key: {"cases": 1.0, "controls": 1.0, "smd": smd} for key, smd in differences.items()})
+    assert [row[-1] for row in table.rows] == ["Yes", "Yes", "No", "No", "", "*"]
