@@ -37,7 +37,7 @@ from bench.pages import (
 WAIT = [float(s) for s in os.environ.get("SPS_BENCH_WAIT", "1,3").split(",")]
 CATEGORIES = ["befriending", "enabling", "information_advice", "community_activity", "physical_activity",
               "mental_wellbeing", "carers_respite", "dementia"]
-REPORTS = ["process", "wellbeing", "episodes", "roi"]
+REPORTS = ["process", "wellbeing", "episodes", "roi", "impact"]
 
 
 @cache

@@ -15,8 +15,8 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from reports.catalogue import BY_PRACTICE, REPORTS, without_p_values
 from reports.disclosure import SUPPRESSED, disclose_together
-from reports.evaluation import BY_PRACTICE, REPORTS, without_p_values
 from reports.forms import ReportForm, report_form_for
 from reports.models import DisclosedRefresh, DisclosedView
 from reports.overview import CLAIM_EXPIRES

@@ -585,22 +585,3 @@ def _roi_result(start: dt.date, end: dt.date, engaged_patients: int, hospital: d
     return {"report": "roi", "from": start.isoformat(), "to": end.isoformat(), "programme_cost": spent,
             "engaged_patients": engaged_patients, "cost_per_patient": per_patient, "unit_costs": costs,
             "persistence": persistence, "discount_rate": discount_rate, "subgroups": subgroups}
-
-
-# Section 5 builds on the others; it is imported here, once they are defined, so that every report is in one list.
-from reports.impact import impact, impact_by_practice  # noqa: E402
-
-REPORTS = {"process": process, "wellbeing": wellbeing, "episodes": episodes, "roi": roi, "impact": impact}
-
-
-def without_p_values(name: str, **arguments) -> dict:
-    """A report with its p values left out (None): what the disclosure control compares other views with. Each p
-    value is a test whose cost grows with the people, and says nothing about how many people a figure is about."""
-    if name == "episodes":
-        arguments["p_values"] = False
-    return REPORTS[name](**arguments)
-
-# Every practice's report at once, in as many queries as one practice's: what the commissioner's disclosure
-# control compares the chosen view with.
-BY_PRACTICE = {"process": process_by_practice, "wellbeing": wellbeing_by_practice,
-               "episodes": episodes_by_practice, "roi": roi_by_practice, "impact": impact_by_practice}

@@ -14,11 +14,12 @@ Back come one row per (case, control) with both's counts in their windows; the m
 t-tests are worked out from those as arrays, like the Wilcoxon test's pairs of section 3."""
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from math import sqrt
 
 import numpy as np
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import ExtractYear
 
@@ -97,19 +98,20 @@ def _matching_sql(cohort_sql: str, vendor: str) -> str:
     case_cell = _cell("x.sex", "x.ref_year - x.yob", *(f"x.{kind}_before" for kind in PRIORS))
     person_cell = _cell("p.sex", "m.ref_year - p.year_of_birth", *(f"COALESCE(n.{kind}, 0)" for kind in PRIORS))
     distance = f"CASE WHEN k.risk IS NULL OR cr.risk IS NULL THEN {NO_RISK} ELSE ABS(k.risk - cr.risk) END"
+    fence = "OFFSET 0" if vendor == "postgresql" else ""  # the features first, then the cells kept
     return per_referral_sql(cohort_sql, vendor=vendor, carried=("referral_date", *CARRIED)) + (
         # The cases: the followed with a year of comparison data after their index date.
         f", k AS MATERIALIZED (SELECT x.id, x.nhs, x.risk, x.ref_year, {_month(vendor, 'x.referral_date')} AS month, "
         f"{case_cell} AS cell FROM x WHERE x.followed = 1 AND x.referral_date <= %s), "
-        f"m AS (SELECT DISTINCT month, ref_year FROM k), "
+        f"kc AS MATERIALIZED (SELECT DISTINCT month, cell FROM k), m AS (SELECT DISTINCT month, ref_year FROM k), "
         # The comparison people's features at each month: their episodes counted once per month, not per case.
         f"n AS (SELECT e.person_id, m.month, {', '.join(f'{sql} AS {kind}' for kind, sql in prior.items())} "
         f"FROM m JOIN {episodes} e ON e.start_date >= {_shifted(vendor, 'm.month', -365)} "
         f"AND e.start_date < m.month WHERE e.episode_type IN ({kinds}) GROUP BY e.person_id, m.month), "
         f"f AS MATERIALIZED (SELECT * FROM (SELECT p.id AS person_id, p.pseudo_id, p.risk_score AS risk, m.month, "
         f"{person_cell} AS cell FROM {people} p CROSS JOIN m "
-        f"LEFT JOIN n ON n.person_id = p.id AND n.month = m.month) f "
-        f"WHERE EXISTS (SELECT 1 FROM k WHERE k.month = f.month AND k.cell = f.cell)), "
+        f"LEFT JOIN n ON n.person_id = p.id AND n.month = m.month {fence}) f "
+        f"WHERE (f.month, f.cell) IN (SELECT month, cell FROM kc)), "
         # Per case, the candidates at each risk distance, and how many are nearer.
         f"cr AS (SELECT month, cell, risk, COUNT(*) AS n FROM f GROUP BY month, cell, risk), "
         f"cand AS (SELECT k.id, cr.risk, {distance} AS d, cr.n FROM k JOIN cr ON cr.month = k.month "
@@ -117,11 +119,12 @@ def _matching_sql(cohort_sql: str, vendor: str) -> str:
         f"dist AS (SELECT id, d, SUM(n) AS n FROM cand GROUP BY id, d), "
         f"nearer AS (SELECT id, d, SUM(n) OVER (PARTITION BY id ORDER BY d) - n AS taken FROM dist), "
         # The hash only at the distances that give the 3: all of a nearer one, the first few of the last.
-        f"ranked AS (SELECT k.id AS case_id, f.person_id, r.taken, ROW_NUMBER() OVER (PARTITION BY k.id, r.d "
-        f"ORDER BY MD5(f.pseudo_id || ':' || k.nhs)) AS rank FROM nearer r "
-        f"JOIN cand w ON w.id = r.id AND w.d = r.d JOIN k ON k.id = r.id "
-        f"JOIN f ON f.month = k.month AND f.cell = k.cell AND COALESCE(f.risk, -1) = COALESCE(w.risk, -1) "
+        f"wanted AS MATERIALIZED (SELECT k.id, k.nhs, k.month, k.cell, COALESCE(w.risk, -1) AS risk, r.d, r.taken "
+        f"FROM nearer r JOIN cand w ON w.id = r.id AND w.d = r.d JOIN k ON k.id = r.id "
         f"WHERE r.taken < {CONTROLS}), "
+        f"ranked AS (SELECT w.id AS case_id, f.person_id, w.taken, ROW_NUMBER() OVER (PARTITION BY w.id, w.d "
+        f"ORDER BY MD5(f.pseudo_id || ':' || w.nhs)) AS rank FROM wanted w "
+        f"JOIN f ON f.month = w.month AND f.cell = w.cell AND COALESCE(f.risk, -1) = w.risk), "
         f"km AS (SELECT k.id, k.month AS referral_date FROM k), "
         f"pr AS (SELECT ch.case_id, ch.person_id, p.year_of_birth, p.sex, p.risk_score, "
         f"{counted_columns(vendor, 'km')} FROM ranked ch JOIN km ON km.id = ch.case_id "
@@ -164,7 +167,12 @@ def match(referrals: QuerySet[Referral], data_until: dt.date | None, comparison_
     connection = connections[values.db]
     cohort_sql, params = values.query.sql_with_params()
     last_comparable = last_followed_date(comparison_until)
-    with connection.cursor() as cursor:
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic(using=values.db) if postgresql else nullcontext(), connection.cursor() as cursor:
+        if postgresql:
+            # The planner cannot size the cases (a filter on a CTE): thinking them 3 rows, it loops over them,
+            # joining every case to every comparison person of its cell (300 s at 2,000 cases). Hash joins scale.
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(_matching_sql(cohort_sql, connection.vendor),
                        (last_followed_date(data_until), *params, last_comparable, last_comparable))
         rows = cursor.fetchall()

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from referrals import access_log
+from reports.catalogue import REPORTS
 from reports.commissioner import disclosed_view
-from reports.evaluation import REPORTS
 from reports.forms import ImportForm, report_form_for
 from reports.imports.fields import CLEAR_WORD
 from reports.imports.formats import example_csv, kind_formats

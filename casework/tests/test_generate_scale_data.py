@@ -12,7 +12,8 @@ from outcomes.models import StarReading
 from providers.models import OnwardReferral, Provider
 from referrals.models import OPEN_STATUSES, Patient, Referral
 from reports import floors
-from reports.evaluation import REPORTS, latest_data_until
+from reports.catalogue import REPORTS
+from reports.evaluation import latest_data_until
 from reports.models import HospitalEpisode, ImportBatch
 from sps.lib.nhs_number import is_valid_nhs_number
 from sps.models import Practice, Role, User

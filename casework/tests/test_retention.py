@@ -12,7 +12,7 @@ from casework.retention import ANONYMISED_NAME, anonymise, past_retention, reten
 from providers.tests.factories import OnwardReferralFactory
 from referrals.models import Patient, Referral, Status
 from referrals.tests.factories import ReferralFactory
-from reports import evaluation
+from reports import catalogue
 from sps.lib.dates import today
 
 D = dt.date
@@ -65,9 +65,9 @@ def _every_figure() -> str:
     for name in ("process", "wellbeing", "episodes", "roi"):
         for year in (2021, 2022, 2023, 2024, 2025):
             start, end = D(year, 4, 1), D(year + 1, 3, 31)
-            figures[f"{name} {year}"] = evaluation.REPORTS[name](start=start, end=end)
+            figures[f"{name} {year}"] = catalogue.REPORTS[name](start=start, end=end)
             practices = list(Patient.objects.values_list("practice__ods_code", flat=True).distinct())
-            figures[f"{name} {year} by practice"] = evaluation.BY_PRACTICE[name](start=start, end=end,
+            figures[f"{name} {year} by practice"] = catalogue.BY_PRACTICE[name](start=start, end=end,
                                                                                 practices=sorted(practices))
     return json.dumps(figures, sort_keys=True, default=str)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 
 from providers.models import Provider, Service
-from reports import evaluation
+from reports import catalogue, evaluation
 from reports.commissioner import keep_the_opening_views, refresh_disclosed_year
 from reports.disclosure import SUPPRESSED
 from reports.forms import report_form_for
@@ -119,11 +119,11 @@ def test_each_reports_opening_views_can_be_kept_ahead_of_the_first_look(client_f
                                                                         one_person_and_a_crowd,  # noqa: F811
                                                                         django_assert_num_queries):
     keep_the_opening_views(commissioner)  # what bench/load.py does first
-    assert DisclosedView.objects.values("key").distinct().count() == len(evaluation.REPORTS)
+    assert DisclosedView.objects.values("key").distinct().count() == len(catalogue.REPORTS)
     client = client_for(commissioner)
     client.get(URL)  # the first look signs the session in fully
     period = report_form_for(commissioner).chosen_period()
-    for name in evaluation.REPORTS:
+    for name in catalogue.REPORTS:
         # session, user, second factor, the kept view, the practices for the form's list, the session saved (3);
         # the process report's monthly targets; the return on investment's matched return (the impact's kept view)
         with django_assert_num_queries(8 + (name == "process") + (name == "roi")):

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from outcomes.star import AREA_KEYS
@@ -402,7 +403,9 @@ def _people_like_them():
 FIGURE_COLUMNS = {"episodes": [1, 3, 4, 5, 6], "roi": [1, 3, 4], "areas": [1, 2, 3, 4], "impact": [1, *range(3, 12)]}
 HEADCOUNT = {"episodes": "People with a year of hospital data", "roi": "Engaged people",
              "wellbeing": "People with a follow-up", "impact": "People matched"}
-IMPACT = 1 + 5 * 2 * 6 + 5  # the impact's kept view looked for, the report (6 queries), every view kept
+# The impact's kept view looked for, the report (6 queries; on PostgreSQL the matching with its planner setting in a
+# savepoint, 4), every view kept.
+IMPACT = 1 + 5 * 2 * (5 + (4 if connection.vendor == "postgresql" else 1)) + 5
 
 
 # Queries: session, user, second-factor device, the practice chosen, the practices (to compare with; the form's
@@ -478,7 +481,7 @@ def test_settling_only_the_equations_touched_hides_what_applying_them_all_hides(
     from django.core.management import call_command
     from django.db import connection
 
-    from reports.evaluation import BY_PRACTICE, without_p_values
+    from reports.catalogue import BY_PRACTICE, without_p_values
     from sps.models import Practice
     from sps.periods import resolve_period
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from casework.demo import seed_demo
 from referrals.models import Status
-from reports import evaluation
+from reports import catalogue, evaluation
 from reports.forms import CommissionerReportForm
 from sps.models import Role, User
 from sps.periods import resolve_period
@@ -272,7 +272,7 @@ def _findings(client, name: str, period: str, practice: str | None) -> tuple[Fin
     response = client.get(URL, query)
     assert response.status_code == 200 and not response.context["form"].errors
     start, end = resolve_period(period)
-    truth = evaluation.REPORTS[name](start=start, end=end, practice=practice)
+    truth = catalogue.REPORTS[name](start=start, end=end, practice=practice)
     tables = {table.name: table for table in response.context["tables"]}
     head, findings = dict(response.context["headline"]), Findings()
     extra = (_bme(start, end, practice),) if name == "process" else ()
@@ -306,7 +306,7 @@ def test_no_commissioner_output_shows_or_gives_away_a_group_of_one_to_seven(clie
     # Each page computes its financial year and the four quarters (disclosed together), and so does each CSV: the
     # data stay the same throughout, so each report is computed once for a period and practice, and handed out
     # as a fresh copy (what the view does with it is unchanged).
-    for reports in (evaluation.REPORTS, evaluation.BY_PRACTICE):
+    for reports in (catalogue.REPORTS, catalogue.BY_PRACTICE):
         for name, report in list(reports.items()):
             monkeypatch.setitem(reports, name, _once(report))
     client = client_for(User.objects.get(role=Role.COMMISSIONER))

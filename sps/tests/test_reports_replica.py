@@ -29,7 +29,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.timezone import localdate
 
-from reports import evaluation as evaluation_module
+from reports import catalogue as catalogue_module
 from reports import overview as overview_module
 from sps.db_router import ReportsRouter, reading_reports, reports_alias
 
@@ -141,7 +141,7 @@ def alias_seen(monkeypatch):
 
 @pytest.mark.parametrize("person", ["manager", "commissioner"])
 def test_the_evaluation_page_and_its_downloads_read_from_the_replica(request, client_for, person, alias_seen):
-    seen = alias_seen(evaluation_module.REPORTS, "process")
+    seen = alias_seen(catalogue_module.REPORTS, "process")
     client = client_for(request.getfixturevalue(person))
     period = {"period": "custom", "start": "2024-04-01", "end": "2025-03-31"} if person == "manager" else {}
     assert client.get(reverse("reports:evaluation"), {**period, "report": "process"}).status_code == 200
@@ -157,7 +157,7 @@ def test_the_overview_reads_from_the_replica(client_for, manager, alias_seen):
 
 
 def test_the_report_command_reads_from_the_replica(db, alias_seen, capsys):
-    seen = alias_seen(evaluation_module.REPORTS, "process")
+    seen = alias_seen(catalogue_module.REPORTS, "process")
     call_command("report", "process", "--from", "2024-04-01", "--to", "2025-03-31")
     assert json.loads(capsys.readouterr().out)["report"] == "process"
     assert seen == ["reports"]
@@ -369,7 +369,7 @@ PERIOD = ["--from", (localdate() - dt.timedelta(days=364)).isoformat(), "--to", 
 EVERY_REPORT = f"""
 import io, json
 from django.core.management import call_command
-from reports.evaluation import REPORTS
+from reports.catalogue import REPORTS
 printed = {{}}
 for name in REPORTS:
     call_command("report", name, *{PERIOD!r}, stdout=(out := io.StringIO()))
@@ -381,7 +381,7 @@ print(json.dumps(printed))
 def test_the_reports_answer_from_the_replica_with_the_primary_stopped(replicated):
     replicated.wait_until_replayed()
     from_the_primary = _printed(replicated.succeeds("shell", "-c", EVERY_REPORT, replica=False))
-    assert list(from_the_primary) == list(evaluation_module.REPORTS)
+    assert list(from_the_primary) == list(catalogue_module.REPORTS)
     assert json.loads(from_the_primary["process"])["referrals_in"] > 0
     replicated.stop("primary")
     try:

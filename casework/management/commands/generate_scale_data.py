@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from casework.scale.comparison import generate_comparison
 from casework.scale.generate import generate
 from referrals.models import Referral
 from sps.lib.dates import today as local_today
@@ -22,7 +23,8 @@ from sps.models import Practice
 
 class Command(BaseCommand):
     help = ("Generate a synthetic dataset of N referrals with the demo's proportions (practices, logins, patients, "
-            "visits and star readings, providers, services, grants, onward referrals, hospital episodes) and load "
+            "visits and star readings, providers, services, grants, onward referrals, hospital episodes, a comparison "
+            "extract) and load "
             "it with PostgreSQL COPY, for benchmarks. PostgreSQL only, into a database without practices. It "
             "writes no history (the django-simple-history tables stay empty) and no access log. Every login's "
             "password is DEMO_PASSWORD.")
@@ -33,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=3, help="Years of referrals up to today (at least 2).")
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
                             help="The date the data ends on (YYYY-MM-DD); default today.")
+        parser.add_argument("--comparison", type=int, default=None,
+                            help="How many people in the comparison extract, never referred (default: 0.77 per "
+                                 "referral, a million at national size, with about 8 episodes each).")
         parser.add_argument("--force", action="store_true",
                             help="Load it even though DEBUG is off (a throwaway database only).")
 
@@ -50,9 +55,15 @@ class Command(BaseCommand):
         if Practice.objects.exists() or Referral.objects.exists():
             raise CommandError("The database already has practices or referrals. generate_scale_data loads into "
                                "an empty database.")
-        began = time.monotonic()
+        began, today = time.monotonic(), options["today"] or local_today()
         totals = generate(referrals=options["referrals"], seed=options["seed"], years=options["years"],
-                          today=options["today"] or local_today(), log=self.stdout.write)
+                          today=today, log=self.stdout.write)
+        people = round(options["referrals"] * 0.77) if options["comparison"] is None else options["comparison"]
+        if people:
+            totals.add("comparison people", people)
+            totals.add("comparison episodes", generate_comparison(
+                people=people, seed=options["seed"], start=today - dt.timedelta(days=365 * (options["years"] + 1)),
+                covered_until=today - dt.timedelta(days=today.day + 30), log=self.stdout.write))
         self.stdout.write(self.style.SUCCESS(
             "Loaded " + ", ".join(f"{n:,} {name}" for name, n in totals.rows.items())
             + f" in {time.monotonic() - began:.0f} s."))

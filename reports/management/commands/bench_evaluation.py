@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports import evaluation, floors
+from reports import catalogue, evaluation, floors
 from sps.lib.dates import today
 from sps.periods import financial_year, financial_year_of
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                           f"warm-up.")
         lines = ["| report | time | queries | floor | ratio | same figures |", "| --- | --- | --- | --- | --- | --- |"]
         for name in floors.FLOORS:
-            report = evaluation.REPORTS[name]
+            report = catalogue.REPORTS[name]
             result, report_time, queries = _timed(report, {"start": start, "end": end}, options["runs"])
             low, floor_time, _ = _timed(floors.floor, {"name": name, "start": start, "end": end,
                                                        "data_until": data_until}, options["runs"])

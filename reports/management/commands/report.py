@@ -6,7 +6,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.evaluation import MEASURES, REPORTS
+from reports.catalogue import REPORTS
+from reports.evaluation import MEASURES
 from reports.models import UnitCostMeasure
 from sps.db_router import reading_reports
 from sps.models import Practice
