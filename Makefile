@@ -45,9 +45,11 @@ lint: $(VENV)/.installed
 
 # The benchmarks of docs/benchmarks.md, each on a throwaway PostgreSQL: a generated 1,000,000-row hospital
 # extract imported; the evaluation pages rendered on the demo data; then SCALE generated referrals (national size:
-# SCALE=1300000), each report against its hand-written SQL floor, and USERS locust users on gunicorn for DURATION.
-# The tables are also written to var/bench/. locust (requirements-bench.txt) is installed for this only.
+# SCALE=1300000) with a comparison extract of COMPARISON people, each report against its hand-written SQL floor,
+# the impact report's matching, and USERS locust users on gunicorn for DURATION. The tables are also written to
+# var/bench/. locust (requirements-bench.txt) is installed for this only.
 SCALE ?= 100000
+COMPARISON ?= 100000
 USERS ?= 20
 DURATION ?= 60s
 
@@ -60,8 +62,9 @@ bench: $(VENV)/.installed $(VENV)/.bench-installed
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py bench_import'
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed_demo --force >/dev/null && $(BIN)/python manage.py bench_reports'
 	$(TEST_ENV) .ci/with-postgres sh -c '$(BIN)/python manage.py migrate -v0 && \
-		$(BIN)/python manage.py generate_scale_data --referrals $(SCALE) --force && \
+		$(BIN)/python manage.py generate_scale_data --referrals $(SCALE) --comparison $(COMPARISON) --force && \
 		$(BIN)/python manage.py bench_evaluation --markdown var/bench/evaluation-$(SCALE).md && \
+		$(BIN)/python manage.py bench_impact --runs 1 && \
 		$(BIN)/python bench/load.py --users $(USERS) --duration $(DURATION) --markdown var/bench/load-$(SCALE).md'
 
 # Backups of the PostgreSQL database of DATABASE_URL (docs/deployment.md): `make backup [BACKUP=path]` writes

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Min
 
 from outcomes.models import StarReading
 from providers.models import OnwardReferral, Provider
@@ -14,7 +15,7 @@ from referrals.models import OPEN_STATUSES, Patient, Referral
 from reports import floors
 from reports.catalogue import REPORTS
 from reports.evaluation import latest_data_until
-from reports.models import HospitalEpisode, ImportBatch
+from reports.models import ComparisonEpisode, ComparisonPerson, HospitalEpisode, ImportBatch
 from sps.lib.nhs_number import is_valid_nhs_number
 from sps.models import Practice, Role, User
 from sps.periods import financial_year, financial_year_of
@@ -28,12 +29,14 @@ TABLES = ("sps_practice", "sps_practice_advisers", "sps_user", "providers_provid
           "providers_grant", "providers_grant_services", "providers_postcode", "providers_budget",
           "referrals_patient", "referrals_referral", "outcomes_assessment", "outcomes_starreading",
           "providers_onwardreferral", "reports_importbatch", "reports_hospitalepisode", "reports_programmecost",
-          "reports_referraltarget")
+          "reports_referraltarget", "reports_comparisonperson", "reports_comparisonepisode")
 # The rows compared between two runs with the same seed.
 COMPARED = {"referrals_patient": "id", "referrals_referral": "id", "outcomes_assessment": "id",
             "outcomes_starreading": "id", "providers_onwardreferral": "id", "sps_practice": "id",
             "providers_service": "code",
-            "reports_hospitalepisode": "patient_id, episode_type, start_date, episode_ref"}
+            "reports_hospitalepisode": "patient_id, episode_type, start_date, episode_ref",
+            "reports_comparisonperson": "id",
+            "reports_comparisonepisode": "person_id, episode_type, start_date, episode_ref"}
 
 
 def empty() -> None:
@@ -82,6 +85,11 @@ def test_the_demo_proportions_hold_and_every_row_is_valid():
     assert OnwardReferral.objects.count() / referrals == pytest.approx(1.6, rel=0.1)
     assert StarReading.objects.count() / referrals == pytest.approx(2, rel=0.1)
     assert HospitalEpisode.objects.count() / patients == pytest.approx(8, rel=0.15)
+    # A comparison extract: 0.77 people per referral, about 8 episodes each, as two import batches.
+    people = ComparisonPerson.objects.count()
+    assert people == round(0.77 * REFERRALS)
+    assert ComparisonEpisode.objects.count() / people == pytest.approx(8, rel=0.15)
+    assert ImportBatch.objects.get(kind="comparison_episodes").created == ComparisonEpisode.objects.count()
     # A login for each role.
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     # Valid NHS numbers; a baseline before every other reading of a referral; one open referral per patient (the
@@ -117,6 +125,35 @@ def test_every_report_for_the_last_whole_financial_year_has_figures():
     roi = REPORTS["roi"](start=start, end=end)
     assert roi["engaged_patients"] > 50 and roi["programme_cost"] > 0
     assert roi["subgroups"]["all"]["saving_year1"]
+    impact = REPORTS["impact"](start=start, end=end)
+    assert impact["subgroups"]["all"]["cases"] > 0.6 * episodes["subgroups"]["all"]["patients"]  # a small extract
+    assert impact["subgroups"]["all"]["measures"]["ae_attendance"]["ci_low"] is not None
+    out = StringIO()
+    call_command("bench_impact", runs=1, year=financial_year_of(TODAY) - 1, stdout=out)
+    assert f"{impact['subgroups']['all']['cases']:,} matched" in out.getvalue()
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_a_comparison_extract_is_added_to_a_generated_dataset(settings):
+    out = StringIO()
+    call_command("generate_scale_data", referrals=200, seed=3, today=TODAY, comparison=0, force=True, stdout=out)
+    assert not ComparisonPerson.objects.exists()
+    call_command("generate_comparison_data", people=500, force=True, stdout=out)
+    assert ComparisonPerson.objects.count() == 500 and "Loaded 500 comparison people" in out.getvalue()
+    assert ComparisonEpisode.objects.aggregate(first=Min("start_date"))["first"] >= \
+        Referral.objects.aggregate(first=Min("referral_date"))["first"] - dt.timedelta(days=365)
+    for options, message in [({"people": 0, "force": True}, "at least 1"), ({"people": 5}, "DEBUG is off")]:
+        settings.DEBUG = False
+        with pytest.raises(CommandError, match=message):
+            call_command("generate_comparison_data", **options)
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_comparison_data_needs_referrals_first():
+    with pytest.raises(CommandError, match="run generate_scale_data first"):
+        call_command("generate_comparison_data", people=5, force=True)
 
 
 @needs_postgresql

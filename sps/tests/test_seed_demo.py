@@ -22,10 +22,17 @@ def _wipe() -> None:
     from outcomes.models import Assessment, StarReading
     from providers.models import Budget, Grant, OnwardReferral, Service, SpotPurchase
     from referrals.models import CodedEvent
-    from reports.models import HospitalEpisode, ImportBatch, ProgrammeCost, ReferralTarget
+    from reports.models import (
+        ComparisonEpisode,
+        ComparisonPerson,
+        HospitalEpisode,
+        ImportBatch,
+        ProgrammeCost,
+        ReferralTarget,
+    )
 
-    for model in [ReferralTarget, HospitalEpisode, ProgrammeCost, ImportBatch, StarReading, Assessment, OnwardReferral,
-                  SpotPurchase, Grant, Budget, Service, CodedEvent]:
+    for model in [ReferralTarget, HospitalEpisode, ComparisonEpisode, ComparisonPerson, ProgrammeCost, ImportBatch,
+                  StarReading, Assessment, OnwardReferral, SpotPurchase, Grant, Budget, Service, CodedEvent]:
         model.objects.all().delete()
     User.objects.filter(role=Role.PROVIDER_STAFF).delete()
     Referral.objects.all().delete()
@@ -55,6 +62,20 @@ def test_demo_matches_the_seeds(db):
     _check_patient_mix()
     _check_providers_grants_and_onward_referrals()
     _check_progress_on_the_star()
+    _check_the_impact_has_something_to_say()
+
+
+def _check_the_impact_has_something_to_say():
+    """The demo's comparison extract (reports/demo.py): nearly everyone with a year of data matched, their A&E use
+    falling anyway, and the service's own fall beyond it."""
+    from reports.impact import impact
+    from sps.periods import financial_year, financial_year_of
+
+    start, end = financial_year(financial_year_of(DAY) - 2)
+    everyone = impact(start=start, end=end)["subgroups"]["all"]
+    assert everyone["cases"] > 300 and everyone["unmatched"] < 0.1 * everyone["cases"]
+    ae = everyone["measures"]["ae_attendance"]
+    assert ae["naive_change"] < ae["expected_change"] < 0 and ae["effect"] < 0
 
 
 def _check_patient_mix():
