@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from providers.models import OnwardReferral, Provider, Service
 from referrals.tests.factories import ReferralFactory
-from reports.models import ReferralTarget
+from reports.models import ImportBatch, ReferralTarget
 from reports.tests.test_evaluation_readability import followed  # noqa: F401 (a fixture)
 from sps.categories import Category
 from sps.tests.axe import violations
@@ -98,3 +98,38 @@ def test_a_period_with_no_data_says_so(page: Page, live_server, sign_in, manager
         "reading and a later one yet.")
     expect(page.get_by_role("region", name="Headline figures")).to_have_count(0)
     assert not violations(page)
+
+
+@pytest.fixture
+def matched_service(db):
+    """Twelve people alike, each matched to the same 3 comparison people, their A&E attendances changing by
+    different amounts: an effect with an interval to draw."""
+    from reports.tests.test_impact import AE, NEL, case, person
+
+    service = Service.objects.create(provider=Provider.objects.create(code="P1", name="P"), code="S1", name="S",
+                                     category="befriending")
+    ImportBatch.objects.create(kind="episodes", file_name="e", covered_until=D(2026, 3, 31))
+    ImportBatch.objects.create(kind="comparison_episodes", file_name="c", covered_until=D(2026, 3, 31))
+    day = D(2024, 6, 10)
+    for difference in [-1, -2, 0, -1, -2, 1, -1, -2, -1, 0, -2, -1]:
+        before = 2 if difference < 0 else 1
+        attendances = [(AE, day - dt.timedelta(days=k + 1), None) for k in range(before)] + \
+                      [(AE, day + dt.timedelta(days=k), None) for k in range(before + difference)]
+        case(service, day, risk=50, episodes=[(NEL, D(2024, 1, 5), None), *attendances])
+    for pseudo_id in ("C1", "C2", "C3"):
+        person(pseudo_id, risk=50, episodes=[(NEL, D(2024, 1, 5), None), (AE, D(2024, 2, 1), None),
+                                            (AE, D(2024, 7, 1), None)])
+
+
+def test_the_impact_draws_the_effect_and_its_interval_beside_the_change(page: Page, live_server, sign_in, manager,
+                                                                         matched_service):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, manager)
+    _report(page, live_server, "impact")
+    expect(page.get_by_text("what would have happened anyway").first).to_be_visible()
+    expect(page.get_by_text("Everyone with a year of hospital data after referral found 3 people")).to_be_visible()
+    expect(page.get_by_role("heading", name="How alike the people matched are")).to_be_visible()
+    interval = page.evaluate("() => Chart.instances[Object.keys(Chart.instances)[0]].data.datasets[3].data")
+    ae = interval[2]  # admissions, FCEs, A&E, outpatients
+    assert ae[0] < -0.9 < ae[1]  # the mean difference, -11/12, inside its interval
+    _assert_every_label_readable(page)
