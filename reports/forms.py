@@ -1,7 +1,7 @@
 from django import forms
 
 from referrals.forms import DateInput
-from reports.imports.run import COVERED_FROM, COVERED_KINDS
+from reports.imports.run import COVERED_FROM, COVERED_KINDS, HANDLERS, NO_ROWS_SET_ASIDE
 from reports.models import ImportKind
 from sps.lib.dates import today
 from sps.models import Practice, Role, User
@@ -20,6 +20,9 @@ class ImportForm(PlainErrors, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if cleaned.get("skip_invalid") and kind in HANDLERS and not HANDLERS[kind].shows_changes:
+            self.add_error("skip_invalid", NO_ROWS_SET_ASIDE)
         covered = cleaned.get("covered_until")
         if cleaned.get("kind") in COVERED_KINDS and not covered:
             self.add_error("covered_until", "Give the last date the hospital extract covers.")

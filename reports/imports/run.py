@@ -103,6 +103,12 @@ class _Abort(Exception):
     """Some row was invalid and the import is all-or-nothing: undo everything."""
 
 
+# The comparison extract's rows are never shown one by one, nor written to a file (evaluation.md section 5).
+NO_ROWS_SET_ASIDE = ("A comparison extract is imported whole: its invalid rows are not set aside in a file, so that no "
+                     "file shows a comparison person. Import it without setting rows aside, after mending the rows "
+                     "the check lists.")
+
+
 def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None, dry_run: bool = False,
                rejects: TextIO | None = None, covered_until: dt.date | None = None,
                on_progress: Callable[[int], None] | None = None,
@@ -126,6 +132,9 @@ def run_import(*, kind: str, stream: BinaryIO, file_name: str, user: User | None
     if kind in COVERED_KINDS and not COVERED_FROM <= covered_until <= today():
         result.file_error = (f"The extract cannot cover until {covered_until.isoformat()}: give the last day it "
                              f"covers, between {COVERED_FROM:%d/%m/%Y} and today.")
+        return result
+    if rejects is not None and not handler_class.shows_changes:
+        result.file_error = NO_ROWS_SET_ASIDE
         return result
     skip_invalid = rejects is not None
     reject_writer = None

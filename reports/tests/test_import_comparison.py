@@ -2,8 +2,16 @@
 nothing, idempotent; and nobody sees a comparison person individually, not in an import's check either."""
 
 import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from reports.evaluation import latest_data_until
+from reports.forms import ImportForm
+from reports.imports.run import NO_ROWS_SET_ASIDE
 from reports.models import ComparisonEpisode, ComparisonPerson, HospitalEpisode, ImportBatch
 from reports.tests.helpers import do_import
 from sps.lib.dates import today
@@ -67,3 +75,23 @@ def test_a_bad_comparison_episode_row_is_named_without_its_pseudo_id(db):
         "line 2, pseudo_id: is not a pseudo id (1 to 64 letters, digits, - or _)",
         "line 3, episode_type: ae_visit is not one of nel_admission, nel_fce, ae_attendance, outpatient",
     ]
+
+
+def test_a_comparison_extract_never_sets_its_rows_aside_in_a_file(db, tmp_path, manager):
+    """The rows set aside would be a file of comparison people: refused by the import, the command (before it makes
+    the file) and the upload form, each saying why."""
+    rejects = io.StringIO()
+    result = do_import("comparison", PEOPLE + "Jane Smith,1948,F,,\n", rejects=rejects)
+    assert result.file_error == NO_ROWS_SET_ASIDE and rejects.getvalue() == ""
+    assert not ComparisonPerson.objects.exists() and not ImportBatch.objects.exists()
+    path, aside = tmp_path / "people.csv", tmp_path / "aside.csv"
+    path.write_text(PEOPLE)
+    with pytest.raises(CommandError, match="imported whole"):
+        call_command("import", "comparison_episodes", str(path), "--skip-invalid", str(aside),
+                     "--covered-until", "2025-12-31")
+    assert not aside.exists()
+    form = ImportForm({"kind": "comparison", "skip_invalid": "on"},
+                      {"file": SimpleUploadedFile("people.csv", PEOPLE.encode())})
+    assert not form.is_valid() and form.errors["skip_invalid"] == [NO_ROWS_SET_ASIDE]
+    assert ImportForm({"kind": "episodes", "skip_invalid": "on", "covered_until": "2025-12-31"},
+                      {"file": SimpleUploadedFile("e.csv", b"x")}).is_valid()

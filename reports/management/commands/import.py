@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from referrals.access_log import record_command_import
-from reports.imports.run import HANDLERS, run_import
+from reports.imports.run import HANDLERS, NO_ROWS_SET_ASIDE, run_import
 from sps.models import Role, User
 
 SYSTEM_USER = "system-import"
@@ -29,6 +29,8 @@ class Command(BaseCommand):
                             help=f"Whom history records the changes to (default: the system user {SYSTEM_USER}).")
 
     def handle(self, *args, **options):
+        if options["skip_invalid"] and not HANDLERS[options["kind"]].shows_changes:
+            raise CommandError(NO_ROWS_SET_ASIDE)  # before the rejects file is made
         user = self._user(options["user"])
         path = options["file"]
         with ExitStack() as stack:
