@@ -424,12 +424,15 @@ def glance(start: dt.date, end: dt.date) -> dict:
             "improved": _percent(wellbeing["progress_any_pct"]), "practices": f"{process['practices']:,}"}
 
 
-def _amount(value: float, measure: str) -> str:
-    return f"{abs(value):,.2f}{' bed days' if measure == 'bed_days' else ''} a person"
+def _per_person(value: float, measure: str) -> str:
+    return f"{abs(value):,.2f}{' bed days' if measure == 'bed_days' else ''}"
 
 
-def _moved(value: float) -> str:
-    return "rose" if value > 0 else "fell" if value < 0 else "did not change"
+def _moved(value: float, measure: str) -> str:
+    """"fell by 0.25 a person", as the page rounds it: a change that rounds to nothing did not change."""
+    if round(value, 2) == 0:
+        return "did not change"
+    return f"{'rose' if value > 0 else 'fell'} by {_per_person(value, measure)} a person"
 
 
 def impact_story(result: dict) -> list[str]:
@@ -445,13 +448,11 @@ def impact_story(result: dict) -> list[str]:
         if None in needed:
             continue
         sentence = (f"{label}: the people referred had {m['case_before']:,.2f} a person in the year before and "
-                    f"{m['case_after']:,.2f} in the year after; their use {_moved(m['naive_change'])}"
-                    f"{'' if not m['naive_change'] else ' by ' + _amount(m['naive_change'], measure)}. People like "
-                    f"them who were never referred {_moved(m['expected_change'])}"
-                    f"{'' if not m['expected_change'] else ' by ' + _amount(m['expected_change'], measure)} over the "
+                    f"{m['case_after']:,.2f} in the year after; their use {_moved(m['naive_change'], measure)}. "
+                    f"People like them who were never referred {_moved(m['expected_change'], measure)} over the "
                     "same dates: what would have happened anyway. The effect of the service is the difference: ")
-        fewer = "fewer" if m["effect"] < 0 else "more"
-        sentence += f"{_amount(m['effect'], measure)} {fewer}" if m["effect"] else "none"
+        sentence += ("none to speak of" if round(m["effect"], 2) == 0 else
+                     f"{_per_person(m['effect'], measure)} {'fewer' if m['effect'] < 0 else 'more'} a person")
         if m["ci_low"] not in (None, SUPPRESSED):
             sentence += (f" (95% interval {m['ci_low']:+,.2f} to {m['ci_high']:+,.2f}, p {_p(m['p_value'])}"
                          f"{'; it includes no effect at all' if m['ci_low'] <= 0 <= m['ci_high'] else ''})")

@@ -18,7 +18,7 @@ from referrals.tests.factories import PatientFactory, ReferralFactory
 from reports import evaluation
 from reports.impact import impact
 from reports.models import ComparisonEpisode, ComparisonPerson, HospitalEpisode, ImportBatch
-from reports.presentation import balance_table
+from reports.presentation import balance_table, impact_story
 
 D = dt.date
 START, END = D(2024, 4, 1), D(2025, 3, 31)
@@ -332,3 +332,24 @@ def test_a_standardised_difference_beyond_a_tenth_either_way_is_flagged():
                    "prior_outpatient": None, "risk_score": "*"}
     table = balance_table({key: {"cases": 1.0, "controls": 1.0, "smd": smd} for key, smd in differences.items()})
     assert [row[-1] for row in table.rows] == ["Yes", "Yes", "No", "No", "", "*"]
+
+
+def test_the_story_names_the_gap_in_words():
+    measures = {m: {key: None for key in MEASURE_KEYS} for m in evaluation.MEASURES}
+    measures["ae_attendance"].update(case_before=1.3, case_after=1.05, naive_change=-0.25, expected_change=-0.14,
+                                     effect=-0.11, ci_low=-0.22, ci_high=0.004, p_value=0.06)
+    measures["nel_admission"].update(case_before=0.84, case_after=0.66, naive_change=-0.18, expected_change=-0.001,
+                                     effect=-0.179)
+    measures["bed_days"].update(case_before="*", case_after="*", naive_change="*", expected_change="*", effect="*")
+    story = impact_story({"subgroups": {"all": {"measures": measures}}})
+    assert story == [
+        "Non-elective admissions: the people referred had 0.84 a person in the year before and 0.66 in the year "
+        "after; their use fell by 0.18 a person. People like them who were never referred did not change over the "
+        "same dates: what would have happened anyway. The effect of the service is the difference: 0.18 fewer a "
+        "person.",
+        "A&E attendances: the people referred had 1.30 a person in the year before and 1.05 in the year after; their "
+        "use fell by 0.25 a person. People like them who were never referred fell by 0.14 a person over the same "
+        "dates: what would have happened anyway. The effect of the service is the difference: 0.11 fewer a person "
+        "(95% interval -0.22 to +0.00, p 0.060; it includes no effect at all).",
+        "Bed days: hidden, because they are about too few people.",
+    ]
