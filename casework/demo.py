@@ -41,7 +41,7 @@ def seed_demo(*, seed: int = 2012, referrals: int = 3600, practices: int = 35,
     create_coded_events()
     summary.onward_referrals = create_onward_referrals(rng, start=today - dt.timedelta(days=1095), today=today)
     summary.episodes = create_hospital_episodes(rng, today=today)
-    summary.comparison_people = create_comparison_extract(rng, today=today)
+    summary.comparison_people = create_comparison_extract(rng)
     create_provider_login(password=people["password"])
     summary.users = User.objects.count()
     return summary

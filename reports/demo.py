@@ -11,11 +11,12 @@ import io
 import math
 import random
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 
 from outcomes.models import ReadingKind
 from providers.models import OnwardKind, OnwardReferral, OnwardStatus
 from referrals.models import Patient, Referral, Status
+from reports.evaluation import latest_data_until
 from reports.imports.run import run_import
 from reports.models import ProgrammeCost, ReferralTarget
 from sps.lib.dates import age_on
@@ -64,15 +65,20 @@ def _rows(rng: random.Random, referral: Referral, group: str, covered_until: dt.
                 if start > covered_until:
                     continue
                 if kind == "nel_admission":
-                    stay = max(1, _poisson(rng, STAY_DAYS[window]))
-                    end = start + dt.timedelta(days=stay)
-                    ref = f"S{rng.randrange(10**9):09d}"
-                    yield (referral.patient.nhs_number, kind, start, end if end <= covered_until else None, ref)
-                    for n in range(1 + (rng.random() < FCE_PER_SPELL - 1)):
-                        yield (referral.patient.nhs_number, "nel_fce", start + dt.timedelta(days=n), None,
-                               f"{ref}-{n + 1}")
+                    for episode in _spell(rng, start, STAY_DAYS[window], covered_until):
+                        yield (referral.patient.nhs_number, *episode)
                 else:
                     yield (referral.patient.nhs_number, kind, start, None, "")
+
+
+def _spell(rng: random.Random, start: dt.date, stay_days: int, covered_until: dt.date):
+    """A non-elective admission (its end if the extract covers it) and its one or two finished consultant episodes,
+    each (episode_type, start, end, episode_ref)."""
+    end = start + dt.timedelta(days=max(1, _poisson(rng, stay_days)))
+    ref = f"S{rng.randrange(10**9):09d}"
+    yield ("nel_admission", start, end if end <= covered_until else None, ref)
+    for n in range(1 + (rng.random() < FCE_PER_SPELL - 1)):
+        yield ("nel_fce", start + dt.timedelta(days=n), None, f"{ref}-{n + 1}")
 
 
 def create_hospital_episodes(rng: random.Random, *, today: dt.date) -> int:
@@ -109,41 +115,40 @@ COMPARISON_PEOPLE = 2500
 ANYWAY = {"ae_attendance": 0.9, "nel_admission": 0.93, "outpatient": 0.97}  # this year's rate / last year's
 
 
-def create_comparison_extract(rng: random.Random, *, today: dt.date) -> int:
-    """Write the commissioner's comparison extract as its two CSV files and import them."""
-    covered_until = today - dt.timedelta(days=today.day + 30)
-    start = today - dt.timedelta(days=1095 + 400)  # a year before the first referral's month
+def create_comparison_extract(rng: random.Random) -> int:
+    """Write the commissioner's comparison extract as its two CSV files and import them: people born and sexed as
+    the demo's patients, with episodes from a year before the first referral to the end of the hospital extract."""
+    covered_until = latest_data_until()
+    start = Referral.objects.aggregate(first=Min("referral_date"))["first"] - dt.timedelta(days=365)
     born = list(Patient.objects.values_list("date_of_birth__year", "sex"))
     people, episodes = io.StringIO(), io.StringIO()
-    csv.writer(people).writerow(["pseudo_id", "year_of_birth", "sex", "practice_ods_code", "risk_score"])
-    csv.writer(episodes).writerow(["pseudo_id", "episode_type", "start_date", "end_date", "episode_ref"])
+    people_rows, episode_rows = csv.writer(people), csv.writer(episodes)
+    people_rows.writerow(["pseudo_id", "year_of_birth", "sex", "practice_ods_code", "risk_score"])
+    episode_rows.writerow(["pseudo_id", "episode_type", "start_date", "end_date", "episode_ref"])
     for n in range(COMPARISON_PEOPLE):
         pseudo_id, (year, sex) = f"CMP{n:06d}", rng.choice(born)
         frailty = rng.gammavariate(2.0, 0.5)  # their own rate, as a multiple of the usual
         risk = min(99, round(35 + 30 * frailty + rng.uniform(-10, 10))) if rng.random() < 0.6 else ""
-        csv.writer(people).writerow([pseudo_id, year + rng.randint(-2, 2), sex, "", risk])
-        csv.writer(episodes).writerows(_comparison_rows(rng, pseudo_id, frailty, start, covered_until))
+        people_rows.writerow([pseudo_id, year + rng.randint(-2, 2), sex, "", risk])
+        for kind, day, end, ref in _comparison_episodes(rng, frailty, start, covered_until):
+            episode_rows.writerow([pseudo_id, kind, day.isoformat(), end.isoformat() if end else "", ref])
     _import("comparison", people, "demo_comparison_people.csv")
     _import("comparison_episodes", episodes, "demo_comparison_episodes.csv", covered_until=covered_until)
     return COMPARISON_PEOPLE
 
 
-def _comparison_rows(rng: random.Random, pseudo_id: str, frailty: float, start: dt.date, covered_until: dt.date):
-    days = (covered_until - start).days
+def _comparison_episodes(rng: random.Random, frailty: float, start: dt.date, covered_until: dt.date):
+    """A comparison person's episodes, a year at a time at their own rate, falling year on year."""
     for kind, mean in BEFORE.items():
-        for year in range(days // 365 + 1):
+        for year in range((covered_until - start).days // 365 + 1):
             for _ in range(_poisson(rng, mean * frailty * ANYWAY[kind] ** year)):
                 day = start + dt.timedelta(days=365 * year + rng.randrange(365))
                 if day > covered_until:
                     continue
-                ref = f"{kind[:2]}{year}-{rng.randrange(10**9)}"
-                if kind != "nel_admission":
-                    yield [pseudo_id, kind, day.isoformat(), "", ref]
-                    continue
-                end = day + dt.timedelta(days=max(1, _poisson(rng, STAY_DAYS[-1])))
-                yield [pseudo_id, kind, day.isoformat(), end.isoformat() if end <= covered_until else "", ref]
-                for n in range(1 + (rng.random() < FCE_PER_SPELL - 1)):
-                    yield [pseudo_id, "nel_fce", (day + dt.timedelta(days=n)).isoformat(), "", f"{ref}-{n + 1}"]
+                if kind == "nel_admission":
+                    yield from _spell(rng, day, STAY_DAYS[-1], covered_until)
+                else:
+                    yield (kind, day, None, f"{kind[:2]}{year}-{rng.randrange(10**9)}")
 
 
 def _import(kind: str, rows: io.StringIO, file_name: str, **options) -> int:

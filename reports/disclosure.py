@@ -202,11 +202,21 @@ def _roi(raw: dict, shown: dict) -> None:
     data), so they less those with a year is a group too; the cost per person gives the count back, and so does
     any return on investment (savings / return = cost per person)."""
     hidden = _hide_subgroups(raw, shown)
-    engaged, followed = raw["engaged_patients"], raw["subgroups"]["all"]["patients"]
-    if is_small(engaged) or (not hidden["all"] and is_small(engaged - followed)):
+    if _returns_give_engaged_back(raw["engaged_patients"], raw["subgroups"]["all"]["patients"], hidden["all"]):
         shown["engaged_patients"] = shown["cost_per_patient"] = SUPPRESSED
-        for group in shown["subgroups"].values():
-            group["roi"] = dict.fromkeys(group["roi"], SUPPRESSED)
+        _hide_returns(shown)
+
+
+def _returns_give_engaged_back(engaged: int | None, followed: int, followed_hidden: bool) -> bool:
+    """Whether a return (savings / cost per person, the programme cost / the engaged people) would give back a
+    small group: the engaged people, or those of them without a year of hospital data (when those with one are
+    shown). Not knowing the engaged people, assume it would."""
+    return engaged is None or is_small(engaged) or (not followed_hidden and is_small(engaged - followed))
+
+
+def _hide_returns(shown: dict) -> None:
+    for group in shown["subgroups"].values():
+        hide_all(group["roi"])
 
 
 def _impact(raw: dict, shown: dict) -> None:
@@ -229,15 +239,13 @@ def _impact(raw: dict, shown: dict) -> None:
             target["controls"] = SUPPRESSED
     if hidden["all"]:
         hide_all(shown["balance"])
-    scored = raw.get("risk_scored_cases")
-    if scored is None or hidden_share(raw["subgroups"]["all"]["cases"], scored):
-        shown["balance"]["risk_score"] = dict.fromkeys(shown["balance"]["risk_score"], SUPPRESSED)
     everyone = raw["subgroups"]["all"]
-    engaged = raw.get("engaged_patients")
-    if engaged is None or is_small(engaged) or (
-            not hidden["all"] and is_small(engaged - everyone["cases"] - everyone["unmatched"])):
-        for group in shown["subgroups"].values():
-            group["roi"] = dict.fromkeys(group["roi"], SUPPRESSED)
+    scored = raw.get("risk_scored_cases")
+    if scored is None or hidden_share(everyone["cases"], scored):
+        hide_all(shown["balance"]["risk_score"])
+    if _returns_give_engaged_back(raw.get("engaged_patients"), everyone["cases"] + everyone["unmatched"],
+                                  hidden["all"]):
+        _hide_returns(shown)
     for key in ("engaged_patients", "risk_scored_cases"):  # said to the disclosure, not shown
         shown.pop(key, None)
 
@@ -554,8 +562,7 @@ class _RoiCells(_EpisodesCells):
         _EpisodesCells.write(joint, view, raw, shown)
         if ("engaged", view) in joint.hidden:
             shown["engaged_patients"] = shown["cost_per_patient"] = SUPPRESSED
-            for group in shown["subgroups"].values():
-                group["roi"] = dict.fromkeys(group["roi"], SUPPRESSED)
+            _hide_returns(shown)
 
 
 class _ImpactCells(_Cells):
@@ -573,6 +580,10 @@ class _ImpactCells(_Cells):
             joint.equation(groups["all"], [groups["under_80"], groups["80_plus"]])
             joint.equation(groups["all"], [groups["continuing"]], rest=True)
             figures.update({(count, group): cell for group, cell in groups.items()})
+        if "engaged_patients" in raw:  # as the return on investment's: the returns give them back
+            everyone = raw["subgroups"]["all"]
+            figures[("engaged",)] = joint.cell(("engaged", view), raw["engaged_patients"], _returns_give_engaged_back(
+                raw["engaged_patients"], everyone["cases"] + everyone["unmatched"], is_small(everyone["cases"])))
         return figures
 
     @staticmethod
@@ -587,6 +598,10 @@ class _ImpactCells(_Cells):
         for group in SUBGROUPS:
             if ("cases", group, view) in joint.hidden:
                 changed |= joint.hide(("unmatched", group, view))
+        everyone = raw["subgroups"]["all"]
+        if ("engaged", view) in joint.value and ("cases", "all", view) not in joint.hidden and is_small(
+                raw["engaged_patients"] - everyone["cases"] - everyone["unmatched"]):
+            changed |= joint.hide(("engaged", view))
         return changed
 
     @staticmethod
@@ -601,6 +616,8 @@ class _ImpactCells(_Cells):
                         target[key] = SUPPRESSED
         if ("cases", "all", view) in joint.hidden:
             hide_all(shown["balance"])
+        if ("engaged", view) in joint.hidden:
+            _hide_returns(shown)
 
 
 JOINT = {"process": _ProcessCells, "wellbeing": _WellbeingCells, "episodes": _EpisodesCells, "roi": _RoiCells,

@@ -30,7 +30,7 @@ from outcomes.models import ReadingKind, StarReading
 from outcomes.star import AREA_KEYS, LOW
 from providers.models import OnwardKind, OnwardReferral, OnwardStatus, SpotPurchase, SpotPurchaseStatus
 from referrals.models import Referral, Status
-from reports.models import EpisodeType, HospitalEpisode, HospitalUse, ImportBatch, ProgrammeCost
+from reports.models import EpisodeType, HospitalEpisode, HospitalUse, ImportBatch, ImportKind, ProgrammeCost
 from reports.selectors import unit_costs_for
 from sps.categories import Category
 from sps.lib.percent import percentage
@@ -258,9 +258,10 @@ def _wellbeing_result(start: dt.date, end: dt.date, sums: list[int]) -> dict:
 # 3. Hospital episodes --------------------------------------------------------------------------------------
 
 
-def latest_data_until() -> dt.date | None:
-    """The latest date the imported hospital extracts cover."""
-    return ImportBatch.objects.filter(kind="episodes").order_by("-covered_until").values_list(
+def latest_data_until(kind: str = ImportKind.EPISODES) -> dt.date | None:
+    """The latest date the imported hospital extracts cover: the service's patients', or with
+    `ImportKind.COMPARISON_EPISODES` the comparison extract's."""
+    return ImportBatch.objects.filter(kind=kind).order_by("-covered_until").values_list(
         "covered_until", flat=True).first()
 
 

@@ -38,7 +38,7 @@ from reports.evaluation import (
     roi_options,
     savings_over,
 )
-from reports.models import ComparisonEpisode, ComparisonPerson, ImportBatch, ImportKind
+from reports.models import ComparisonEpisode, ComparisonPerson, ImportKind
 
 CONTROLS = 3  # comparison people per case
 NO_RISK = 1000  # the risk distance when either score is blank
@@ -46,12 +46,6 @@ PRIORS = ("nel_admission", "ae_attendance", "outpatient")  # the before-window c
 BALANCE = ("age", "female", "prior_nel_admission", "prior_ae_attendance", "prior_outpatient", "risk_score")
 CARRIED = {"nhs": F("patient__nhs_number"), "sex": F("patient__sex"), "yob": ExtractYear("patient__date_of_birth"),
            "ref_year": ExtractYear("referral_date"), "risk": F("risk_score")}
-
-
-def latest_comparison_until() -> dt.date | None:
-    """The latest date the imported comparison episode extracts cover."""
-    return ImportBatch.objects.filter(kind=ImportKind.COMPARISON_EPISODES).order_by("-covered_until") \
-        .values_list("covered_until", flat=True).first()
 
 
 # The matching query ------------------------------------------------------------------------------------------
@@ -160,9 +154,15 @@ class Matched:
     risk_controls: np.ndarray
     n_risk: np.ndarray
     pairs: tuple[np.ndarray, np.ndarray]
+    data_until: dt.date | None = None  # the service's hospital data and the comparison extract's, as matched
+    comparison_until: dt.date | None = None
 
 
-def match(referrals: QuerySet[Referral], data_until: dt.date | None, comparison_until: dt.date | None) -> Matched:
+def match(referrals: QuerySet[Referral], data_until: dt.date | None) -> Matched:
+    """The engaged of `referrals` matched, with the hospital data until `data_until` (default: the latest extract's)
+    and the comparison extract's latest."""
+    data_until = data_until or latest_data_until()
+    comparison_until = latest_data_until(ImportKind.COMPARISON_EPISODES)
     values = engaged_values(referrals, **CARRIED)
     connection = connections[values.db]
     cohort_sql, params = values.query.sql_with_params()
@@ -176,7 +176,9 @@ def match(referrals: QuerySet[Referral], data_until: dt.date | None, comparison_
         cursor.execute(_matching_sql(cohort_sql, connection.vendor),
                        (last_followed_date(data_until), *params, last_comparable, last_comparable))
         rows = cursor.fetchall()
-    return _arrays(rows)
+    matched = _arrays(rows)
+    matched.data_until, matched.comparison_until = data_until, comparison_until
+    return matched
 
 
 def _arrays(rows: list[tuple]) -> Matched:
@@ -215,9 +217,8 @@ def impact(*, start: dt.date, end: dt.date, practice: str | None = None, data_un
     people the cost per person is shared among (`engaged_patients`), the matched cases the risk score's balance
     is over (`risk_scored_cases`), and the return's options (`programme_cost`, `persistence`, `discount_rate`)."""
     options = roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
-    data_until, comparison_until = data_until or latest_data_until(), latest_comparison_until()
-    matched = match(cohort(start, end, practice), data_until, comparison_until)
-    return _impact_result(start, end, data_until, comparison_until, matched, None, options, explain=explain)
+    return _impact_result(start, end, match(cohort(start, end, practice), data_until), None, options,
+                          explain=explain)
 
 
 def impact_by_practice(*, start: dt.date, end: dt.date, practices: list[str], data_until: dt.date | None = None,
@@ -227,14 +228,12 @@ def impact_by_practice(*, start: dt.date, end: dt.date, practices: list[str], da
     """Each practice's impact, as `impact` gives it for that practice, from one matching of every practice's
     cases (a case's controls depend on the case alone)."""
     options = roi_options(start, end, programme_cost_override, persistence, discount_rate, unit_costs)
-    data_until, comparison_until = data_until or latest_data_until(), latest_comparison_until()
-    matched = match(cohort(start, end, per_practice=True), data_until, comparison_until)
-    return {code: _impact_result(start, end, data_until, comparison_until, matched, code, options, explain=explain)
-            for code in practices}
+    matched = match(cohort(start, end, per_practice=True), data_until)
+    return {code: _impact_result(start, end, matched, code, options, explain=explain) for code in practices}
 
 
-def _impact_result(start: dt.date, end: dt.date, data_until: dt.date | None, comparison_until: dt.date | None,
-                   matched: Matched, practice: str | None, options: dict, *, explain: bool = False) -> dict:
+def _impact_result(start: dt.date, end: dt.date, matched: Matched, practice: str | None, options: dict, *,
+                   explain: bool = False) -> dict:
     case = matched.case
     view = case["ods_code"] == practice if practice else np.ones(len(case["id"]), dtype=bool)
     engaged = int(view.sum())
@@ -248,13 +247,16 @@ def _impact_result(start: dt.date, end: dt.date, data_until: dt.date | None, com
             subgroups[name]["unmatched_too_late"] = int((members & (case["comparable"] == 0)).sum())
     balance, risk_scored = _balance(matched, followed & (matched.n > 0))
     result = {"report": "impact", "from": start.isoformat(), "to": end.isoformat(),
-              "data_until": data_until.isoformat() if data_until else None,
-              "comparison_until": comparison_until.isoformat() if comparison_until else None,
+              "data_until": _iso(matched.data_until), "comparison_until": _iso(matched.comparison_until),
               "subgroups": subgroups, "balance": balance}
     if explain:
         result.update(engaged_patients=engaged, risk_scored_cases=risk_scored, programme_cost=options["spent"],
                       persistence=options["persistence"], discount_rate=options["discount_rate"])
     return result
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _subgroup(case: dict[str, np.ndarray], name: str) -> np.ndarray:

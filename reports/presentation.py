@@ -231,9 +231,8 @@ BALANCE_LABELS = {"age": "Age (years)", "female": "Women (share)", "prior_nel_ad
                   "prior_outpatient": "Outpatient appointments the year before", "risk_score": "Risk score"}
 
 
-def _beyond(smd) -> str:
-    if smd is None or smd == SUPPRESSED:
-        return smd or ""
+@keeps_suppressed
+def _beyond(smd: float) -> str:
     return "Yes" if abs(smd) > SMD_LIMIT else "No"
 
 
@@ -463,7 +462,7 @@ def impact_story(result: dict) -> list[str]:
 def unmatched_story(result: dict) -> str:
     """How many cases found no match, and why (the report given with `explain`)."""
     everyone = result["subgroups"]["all"]
-    unmatched, late = everyone["unmatched"], everyone.get("unmatched_too_late")
+    unmatched, late = everyone["unmatched"], everyone["unmatched_too_late"]
     if unmatched == 0:
         return "Everyone with a year of hospital data after referral found 3 people like them to compare with."
     if SUPPRESSED in (unmatched, late):

@@ -8,11 +8,14 @@ import time
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Min
 
 from casework.scale.copying import NULL, copy
+from casework.scale.generate import EPOCH, ages, iso_dates
+from referrals.models import Referral
+from reports.evaluation import latest_data_until
 from reports.models import ComparisonEpisode, ComparisonPerson, ImportBatch
 
-EPOCH = dt.date(1970, 1, 1)
 CHUNK = 100_000  # people generated and loaded at a time: bounded memory at any size
 # Episodes a year: half the referred people's rates (casework/scale/generate.py), about 8 a person over the four
 # years a financial year's windows span; use falls 5% a year whatever happens (what would have happened anyway).
@@ -21,9 +24,11 @@ ANYWAY = 0.95
 TYPES = ["ae_attendance", "nel_admission", "outpatient", "nel_fce"]
 
 
-def generate_comparison(*, people: int, seed: int, start: dt.date, covered_until: dt.date, log=print) -> int:
-    """Load `people` comparison people and their episodes from `start` to `covered_until`, as two import batches;
-    the episodes loaded."""
+def generate_comparison(*, people: int, seed: int, log=print) -> int:
+    """Load `people` comparison people and their episodes, from a year before the first referral to the end of the
+    hospital data, as two import batches; the episodes loaded."""
+    first = Referral.objects.aggregate(first=Min("referral_date"))["first"]
+    start, covered_until = first - dt.timedelta(days=365), latest_data_until()
     began, episodes = time.monotonic(), 0
     with transaction.atomic(), connection.cursor() as cursor:
         people_batch = ImportBatch.objects.create(kind="comparison", file_name="generate_scale_data", created=people)
@@ -47,9 +52,7 @@ def generate_comparison(*, people: int, seed: int, start: dt.date, covered_until
 def _people(cursor, rng, ids: np.ndarray, batch: int, start: dt.date) -> np.ndarray:
     """The people, aged as those referred (half 80 and over), 58% women; their rates as multiples of the usual."""
     n = len(ids)
-    band = rng.random(n)
-    age = np.select([band < 0.51, band < 0.635], [rng.integers(80, 98, n), rng.integers(40, 60, n)],
-                    rng.integers(60, 80, n))
+    age = ages(rng, n)
     frailty = rng.gamma(4.0, 0.25, n)
     risk = np.clip(np.round(30 + 30 * frailty + rng.normal(0, 10, n)), 0, 100).astype(int)
     copy(cursor, ComparisonPerson, {
@@ -82,10 +85,8 @@ def _episodes(cursor, rng, ids: np.ndarray, frailty: np.ndarray, batch: int, sta
     end = np.concatenate([end, np.zeros(len(spells), int)])
     order = np.lexsort((day, kind, who))
     who, kind, day, end = who[order], kind[order], day[order], end[order]
-    dates = (np.datetime64("1970-01-01") + day.astype("timedelta64[D]")).astype(str)
-    ends = np.where(end > 0, (np.datetime64("1970-01-01") + end.astype("timedelta64[D]")).astype(str), NULL)
     return copy(cursor, ComparisonEpisode, {
         "person_id": ids[who].astype(str).tolist(), "episode_type": np.asarray(TYPES, dtype=object)[kind].tolist(),
-        "start_date": dates.tolist(), "end_date": ends.tolist(),
+        "start_date": iso_dates(day), "end_date": iso_dates(end, end > 0),
         "episode_ref": np.char.add("E", np.arange(len(who)).astype(str)).tolist(), "batch_id": str(batch),
     }, len(who))

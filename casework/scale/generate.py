@@ -99,10 +99,17 @@ def _strings(array) -> list[str]:
     return np.asarray(array).astype(str).tolist()
 
 
-def _dates(days, present=None) -> list[str]:
+def iso_dates(days, present=None) -> list[str]:
     """Days since 1970 as ISO dates; NULL where `present` is False."""
     text = (np.datetime64("1970-01-01") + np.asarray(days).astype("timedelta64[D]")).astype(str)
     return (text if present is None else np.where(present, text, NULL)).tolist()
+
+
+def ages(rng, n: int) -> np.ndarray:
+    """Ages as the demo's referrals have them: half 80 and over, one in eight 40-59, the rest 60-79."""
+    band = rng.random(n)
+    return np.select([band < 0.51, band < 0.635], [rng.integers(80, 98, n), rng.integers(40, 60, n)],
+                     rng.integers(60, 80, n))
 
 
 def _pick(pool: list[str], index) -> list[str]:
@@ -368,9 +375,7 @@ def _patients_and_referrals(world: World, rng, first: int, last: int, ids: dict)
     refs["id"] = np.arange(ids["referral"], ids["referral"] + len(owner))
     ids["referral"] += len(owner)
     female = rng.random(n) < 0.58
-    band = rng.random(n)
-    age = np.select([band < 0.51, band < 0.635], [rng.integers(80, 98, n), rng.integers(40, 60, n)],
-                    rng.integers(60, 80, n))
+    age = ages(rng, n)
     born = first_refs["date"] - (age * 365 + rng.integers(1, 366, n))
     roll = rng.random(n)
     ethnicity = np.where(roll < 0.05, "Z", np.where(
@@ -381,7 +386,7 @@ def _patients_and_referrals(world: World, rng, first: int, last: int, ids: dict)
     columns = {
         "id": _strings(pids), "nhs_number": _nhs_numbers(pids), "given_name": given.tolist(),
         "family_name": _pick(pools["family"], rng.integers(0, len(pools["family"]), n)),
-        "date_of_birth": _dates(born), "sex": np.where(female, "F", "M").tolist(), "ethnicity": ethnicity.tolist(),
+        "date_of_birth": iso_dates(born), "sex": np.where(female, "F", "M").tolist(), "ethnicity": ethnicity.tolist(),
         "address": _pick(pools["address"], rng.integers(0, 4096, n)),
         "postcode": _pick(pools["postcode"], rng.integers(0, 4096, n)),
         "phone": _pick(pools["phone"], rng.integers(0, 4096, n)),
@@ -389,8 +394,8 @@ def _patients_and_referrals(world: World, rng, first: int, last: int, ids: dict)
         "long_term_conditions": _pick(pools["conditions"], rng.integers(0, 1024, n)),
         "is_carer": np.where(rng.random(n) < 0.12, "t", "f").tolist(), "consent_referral": "t",
         "consent_share": np.where(rng.random(n) < 0.95, "t", "f").tolist(), "consent_how": "gp_practice",
-        "consent_given_on": _dates(first_refs["date"]),
-        "created_at": [f"{day}T09:00:00+00:00" for day in _dates(first_refs["date"])],
+        "consent_given_on": iso_dates(first_refs["date"]),
+        "created_at": [f"{day}T09:00:00+00:00" for day in iso_dates(first_refs["date"])],
     }
     return {"columns": columns, "n": n, "ids": pids, "referrals": refs}
 
@@ -421,25 +426,25 @@ def _referral_columns(world: World, refs: dict) -> dict:
         "id": _strings(refs["id"]), "patient_id": _strings(refs["patient"]),
         "practice_id": _strings(world.practice_ids[refs["practice"]]),
         "referred_by_id": _strings(world.gp_of_practice[refs["practice"]]),
-        "referral_date": _dates(refs["date"]), "source": source.tolist(),
-        "mdt_date": _dates(refs["date"] - index % 8, source == "mdt"),
+        "referral_date": iso_dates(refs["date"]), "source": source.tolist(),
+        "mdt_date": iso_dates(refs["date"] - index % 8, source == "mdt"),
         "risk_score": np.where(index % 10 < 6, (40 + index % 60).astype(str), NULL).tolist(),
         "reason": _pick(pools["reason"], index % len(pools["reason"])),
         "needs": _pick(pools["needs"], refs["needs"]),
         "urgency": np.where(index % 100 < 10, "urgent", "routine").tolist(),
         "adviser_id": np.where(supported, world.adviser_of_practice[refs["practice"]].astype(str), NULL).tolist(),
         "status": _pick(STATUSES, status),
-        "decision_date": _dates(refs["decided"], decided),
-        "withdrawn_date": _dates(refs["decided"], status == S["withdrawn"]),
-        "closed_date": _dates(refs["closed"], closed),
+        "decision_date": iso_dates(refs["decided"], decided),
+        "withdrawn_date": iso_dates(refs["decided"], status == S["withdrawn"]),
+        "closed_date": iso_dates(refs["closed"], closed),
         "decline_reason": np.where(status == S["declined"],
                                    np.array(pools["decline"])[index % len(pools["decline"])], "").tolist(),
         "withdraw_reason": np.where(status == S["withdrawn"], "The patient no longer wants the referral.",
                                     "").tolist(),
         "closure_reason": np.where(closed, np.array(pools["closure"])[index % len(pools["closure"])], "").tolist(),
         "version": "1",
-        "created_at": [f"{day}T10:00:00+00:00" for day in _dates(refs["date"])],
-        "updated_at": [f"{day}T10:00:00+00:00" for day in _dates(np.maximum(refs["closed"], refs["decided"]))],
+        "created_at": [f"{day}T10:00:00+00:00" for day in iso_dates(refs["date"])],
+        "updated_at": [f"{day}T10:00:00+00:00" for day in iso_dates(np.maximum(refs["closed"], refs["decided"]))],
     }
 
 
@@ -481,10 +486,10 @@ def _readings(world: World, rng, refs: dict, ids: dict) -> dict:
     adviser = _strings(world.adviser_of_practice[refs["practice"][where]])
     referral_ids = _strings(refs["id"][where])
     visit_kind = np.where((np.array(kinds) == "review") & (rng.random(n) < 0.4), "phone", "home_visit")
-    visits = {"id": _strings(visit_ids), "referral_id": referral_ids, "adviser_id": adviser, "date": _dates(days),
+    visits = {"id": _strings(visit_ids), "referral_id": referral_ids, "adviser_id": adviser, "date": iso_dates(days),
               "kind": visit_kind.tolist(), "needs": _pick(world.pools["needs"], refs["needs"][where]),
               "notes": _pick(world.pools["notes"], rng.integers(0, len(world.pools["notes"]), n)),
-              "created_at": [f"{day}T12:00:00+00:00" for day in _dates(days)]}
+              "created_at": [f"{day}T12:00:00+00:00" for day in iso_dates(days)]}
     readings = {"id": _strings(reading_ids), "referral_id": referral_ids, "assessment_id": visits["id"],
                 "kind": kinds, "reading_date": visits["date"], "recorded_by_id": adviser, "notes": "{}",
                 **{key: _strings(all_scores[:, i]) for i, key in enumerate(AREA_KEYS)}}
@@ -532,8 +537,8 @@ def _onward(world: World, rng, refs: dict, ids: dict) -> dict:
         "service_id": np.where(signpost, NULL, service.astype(str)).tolist(),
         "destination": np.where(signpost, np.array(world.pools["signpost"])[rng.integers(0, 6, n)], "").tolist(),
         "kind": _pick(ONWARD_KINDS, kind), "need": need.tolist(), "status": _pick(ONWARD_STATUSES, status),
-        "made_date": _dates(made), "made_by_id": _strings(world.adviser_of_practice[refs["practice"][where]]),
-        **{f"{name}_date": _dates(day, day > 0) for name, day in dates.items()},
+        "made_date": iso_dates(made), "made_by_id": _strings(world.adviser_of_practice[refs["practice"][where]]),
+        **{f"{name}_date": iso_dates(day, day > 0) for name, day in dates.items()},
         "decline_reason": np.where(status == OS["declined"], "The service is full in the person's area.",
                                    "").tolist(),
         "continued_after_end": continued.tolist(),
@@ -615,6 +620,6 @@ def _episodes(world: World, rng, pids: np.ndarray, refs: dict, engaged: np.ndarr
     order = np.lexsort((start, kind, who))  # the primary key's order: the index grows at its end
     who, kind, start, end, ref = who[order], kind[order], start[order], end[order], ref[order]
     columns = {"patient_id": _strings(pids[who]), "episode_type": _pick(EPISODE_TYPES, kind),
-               "start_date": _dates(start), "end_date": _dates(end, end > 0), "episode_ref": ref.tolist(),
+               "start_date": iso_dates(start), "end_date": iso_dates(end, end > 0), "episode_ref": ref.tolist(),
                "batch_id": str(world.batch_id)}
     return {"columns": columns, "n": len(who)}

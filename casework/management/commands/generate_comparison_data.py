@@ -1,13 +1,11 @@
 """`manage.py generate_comparison_data`: a synthetic comparison extract of any size (casework/scale/comparison.py)
 added to a database generate_scale_data has loaded, for the impact report's benchmark (issue 15)."""
 
-import datetime as dt
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Min
 
 from casework.scale.comparison import generate_comparison
 from referrals.models import Referral
@@ -33,12 +31,9 @@ class Command(BaseCommand):
                                "database.")
         if options["people"] < 1:
             raise CommandError("--people must be at least 1.")
-        first, until = Referral.objects.aggregate(first=Min("referral_date"))["first"], latest_data_until()
-        if first is None or until is None:
+        if not Referral.objects.exists() or latest_data_until() is None:
             raise CommandError("No referrals or hospital data yet: run generate_scale_data first.")
         began = time.monotonic()
-        episodes = generate_comparison(people=options["people"], seed=options["seed"],
-                                       start=first - dt.timedelta(days=365), covered_until=until,
-                                       log=self.stdout.write)
+        episodes = generate_comparison(people=options["people"], seed=options["seed"], log=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Loaded {options['people']:,} comparison people and {episodes:,} "
                                              f"episodes in {time.monotonic() - began:.0f} s."))

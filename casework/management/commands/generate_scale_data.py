@@ -55,15 +55,14 @@ class Command(BaseCommand):
         if Practice.objects.exists() or Referral.objects.exists():
             raise CommandError("The database already has practices or referrals. generate_scale_data loads into "
                                "an empty database.")
-        began, today = time.monotonic(), options["today"] or local_today()
+        began = time.monotonic()
         totals = generate(referrals=options["referrals"], seed=options["seed"], years=options["years"],
-                          today=today, log=self.stdout.write)
+                          today=options["today"] or local_today(), log=self.stdout.write)
         people = round(options["referrals"] * 0.77) if options["comparison"] is None else options["comparison"]
         if people:
             totals.add("comparison people", people)
-            totals.add("comparison episodes", generate_comparison(
-                people=people, seed=options["seed"], start=today - dt.timedelta(days=365 * (options["years"] + 1)),
-                covered_until=today - dt.timedelta(days=today.day + 30), log=self.stdout.write))
+            totals.add("comparison episodes", generate_comparison(people=people, seed=options["seed"],
+                                                                  log=self.stdout.write))
         self.stdout.write(self.style.SUCCESS(
             "Loaded " + ", ".join(f"{n:,} {name}" for name, n in totals.rows.items())
             + f" in {time.monotonic() - began:.0f} s."))

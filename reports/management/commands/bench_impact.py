@@ -15,8 +15,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from reports.impact import impact, latest_comparison_until
-from reports.models import ComparisonEpisode, ComparisonPerson
+from reports.evaluation import latest_data_until
+from reports.impact import impact
+from reports.models import ComparisonEpisode, ComparisonPerson, ImportKind
 from sps.lib.dates import today
 from sps.periods import financial_year, financial_year_of
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Benchmarks are measured on PostgreSQL.")
-        if latest_comparison_until() is None:
+        if latest_data_until(ImportKind.COMPARISON_EPISODES) is None:
             raise CommandError("No comparison extract in the database: run generate_comparison_data first.")
         year = options["year"] or financial_year_of(today()) - 2
         start, end = financial_year(year)
