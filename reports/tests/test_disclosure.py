@@ -8,7 +8,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from outcomes.star import AREA_KEYS
@@ -19,6 +18,7 @@ from reports.disclosure import SUPPRESSED, _Joint, disclose, disclose_together, 
 from reports.evaluation import MEASURES
 from reports.forms import CommissionerReportForm
 from reports.models import ComparisonEpisode, ComparisonPerson, HospitalEpisode, ImportBatch
+from reports.tests.helpers import MATCHING, MATCHING_NO_CASES
 from sps.categories import Category
 from sps.tests.factories import PracticeFactory
 
@@ -403,9 +403,10 @@ def _people_like_them():
 FIGURE_COLUMNS = {"episodes": [1, 3, 4, 5, 6], "roi": [1, 3, 4], "areas": [1, 2, 3, 4], "impact": [1, *range(3, 12)]}
 HEADCOUNT = {"episodes": "People with a year of hospital data", "roi": "Engaged people",
              "wellbeing": "People with a follow-up", "impact": "People matched"}
-# The impact's kept view looked for, the report (6 queries; on PostgreSQL the matching with its planner setting in a
-# savepoint, 4), every view kept.
-IMPACT = 1 + 5 * 2 * (5 + (4 if connection.vendor == "postgresql" else 1)) + 5
+# The impact's kept view looked for, the report (5 queries and the matching) for the year and each of its quarters,
+# for all practices and for every practice at once: the year and the quarter the cases fall in have cases to match,
+# the other 6 none. Every view kept.
+IMPACT = 1 + 5 * 2 * 5 + 4 * MATCHING + 6 * MATCHING_NO_CASES + 5
 
 
 # Queries: session, user, second-factor device, the practice chosen, the practices (to compare with; the form's

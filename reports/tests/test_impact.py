@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from scipy.stats import t, ttest_1samp
 
@@ -16,9 +16,10 @@ from outcomes.tests.factories import reading
 from providers.models import OnwardReferral, Provider, Service
 from referrals.tests.factories import PatientFactory, ReferralFactory
 from reports import evaluation
-from reports.impact import impact
+from reports.impact import impact, match
 from reports.models import ComparisonEpisode, ComparisonPerson, HospitalEpisode, ImportBatch
 from reports.presentation import balance_table, impact_story
+from reports.tests.helpers import MATCHING
 
 D = dt.date
 START, END = D(2024, 4, 1), D(2025, 3, 31)
@@ -168,6 +169,48 @@ def test_the_3_nearest_risk_scores_and_a_blank_risk_ties_everyone(service, extra
     assert result["balance"]["risk_score"] == {"cases": None, "controls": None, "smd": None}
 
 
+def alike_by_hash(nhs, *, below, above):
+    """Pseudo ids whose hash with `nhs` starts below 99999999, the threshold of a group of 40 (24 / 40 of the
+    range), `below` of them, and `above` more that start above it."""
+    low, high = [], []
+    for n in range(10_000):
+        pseudo_id = f"S{n}"
+        (low if hashlib.md5(f"{pseudo_id}:{nhs}".encode()).hexdigest() < "99999999" else high).append(pseudo_id)
+    return low[:below] + high[:above]
+
+
+@pytest.mark.parametrize(("below", "above"), [(24, 16), (2, 38)], ids=["enough below", "too few below"])
+def test_of_40_tied_candidates_the_3_first_by_hash_whatever_the_threshold_lets_through(service, extracts, below,
+                                                                                         above):
+    nhs = "9434765919"
+    blank = case(service, D(2024, 6, 10), nhs=nhs)  # no risk score and no episodes: all 40 tie
+    pseudo_ids = alike_by_hash(nhs, below=below, above=above)
+    people = {person(pseudo_id, risk=50).id: pseudo_id for pseudo_id in pseudo_ids}
+    matched = match(evaluation.cohort(START, END), None)
+    assert matched.case["id"].tolist() == [blank.id]
+    # With too few below the threshold the group is hashed whole, or the case would have 2 controls.
+    assert sorted(people[p] for p in matched.pairs[1]) == sorted(first_by_hash(pseudo_ids, nhs, 3))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a read-only database: PostgreSQL's streaming replica")
+def test_a_read_only_database_matches_alike_with_its_steps_as_ctes(service, hand_worked, django_assert_num_queries):
+    nhs = "9434765919"
+    case(service, D(2024, 6, 10), nhs=nhs)  # 40 tie, 2 below the threshold
+    for pseudo_id in alike_by_hash(nhs, below=2, above=38):
+        person(pseudo_id, risk=50)
+    in_tables, kept = match(evaluation.cohort(START, END), None), impact(start=START, end=END, explain=True)
+    with transaction.atomic():  # read-only until it is rolled back, as a replica always is: no table can be made
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL transaction_read_only = on")
+        # Both extracts' dates; a savepoint, the settings, the planner's; the months, the rows; the savepoint rolled
+        # back and released.
+        with django_assert_num_queries(2 + 7):
+            as_ctes = match(evaluation.cohort(START, END), None)
+        assert sorted(zip(*as_ctes.pairs, strict=True)) == sorted(zip(*in_tables.pairs, strict=True))
+        assert impact(start=START, end=END, explain=True) == kept
+        transaction.set_rollback(True)
+
+
 def test_without_a_comparison_extract_every_case_is_unmatched(service):
     ImportBatch.objects.create(kind="episodes", file_name="e.csv", covered_until=D(2026, 3, 31))
     case(service, D(2024, 6, 10))
@@ -274,7 +317,6 @@ def test_a_planted_effect_is_found_where_the_naive_change_is_far_from_it(service
 
 
 URL = reverse("reports:evaluation")
-MATCHING = 4 if connection.vendor == "postgresql" else 1
 IMPACT_PAGE = {"report": "impact", "period": "custom", "start": "2024-04-01", "end": "2025-03-31"}
 
 
