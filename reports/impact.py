@@ -92,6 +92,9 @@ def _shifted(vendor: str, date: str, days: int) -> str:
     return f"date({date}, '{days:+d} days')" if vendor == "sqlite" else f"({date} + {days:d})"
 
 
+STEPS = ("x", "k", "people", "cells", "wanted", "shortlist", "chosen", "controls")
+
+
 class _Steps:
     """Each step of the matching, for the next ones to read.
 
@@ -108,6 +111,9 @@ class _Steps:
         self.ctes: list[tuple[str, str, list]] = []
 
     def __getattr__(self, step: str) -> str:
+        """A step's table (or CTE) name, as `steps.k`."""
+        if step not in STEPS:
+            raise AttributeError(step)
         return self.prefix + step
 
     def keep(self, step: str, sql: str, params=()) -> None:
@@ -288,9 +294,9 @@ def match(referrals: QuerySet[Referral], data_until: dt.date | None) -> Matched:
     with transaction.atomic(using=values.db), connection.cursor() as cursor:
         in_tables = True
         if connection.vendor == "postgresql":
-            # The work is hashing, in a few large steps: compiling their expressions would only add seconds. The
-            # hashing's join, sorted and merged rather than hashed, took 51 s instead of 40 (20,000 cases).
-            cursor.execute("SELECT current_setting('transaction_read_only'), set_config('jit', 'off', true), "
+            # Whether the steps can be tables (not on the reports' replica, which is read-only). The hashing's join,
+            # sorted and merged rather than hashed, took 51 s instead of 40 (20,000 cases).
+            cursor.execute("SELECT current_setting('transaction_read_only'), "
                            "set_config('enable_mergejoin', 'off', true)")
             in_tables = cursor.fetchone()[0] == "off"
             if not in_tables:
