@@ -552,10 +552,8 @@ class _RoiCells(_EpisodesCells):
 
     @staticmethod
     def depends(joint: _Joint, view: View, raw: dict) -> bool:
-        followed = raw["subgroups"]["all"]["patients"]
-        if ("all", view) not in joint.hidden and is_small(raw["engaged_patients"] - followed):
-            return joint.hide(("engaged", view))
-        return False
+        return _hide_engaged_beside(joint, view, raw["engaged_patients"], raw["subgroups"]["all"]["patients"],
+                                    ("all", view))
 
     @staticmethod
     def write(joint: _Joint, view: View, raw: dict, shown: dict) -> None:
@@ -563,6 +561,14 @@ class _RoiCells(_EpisodesCells):
         if ("engaged", view) in joint.hidden:
             shown["engaged_patients"] = shown["cost_per_patient"] = SUPPRESSED
             _hide_returns(shown)
+
+
+def _hide_engaged_beside(joint: _Joint, view: View, engaged: int, followed: int, followed_cell: tuple) -> bool:
+    """The engaged people less those followed are a group too: with the followed shown and those few, hide the
+    engaged (the returns give them back). Whether that changed anything."""
+    if followed_cell not in joint.hidden and is_small(engaged - followed):
+        return joint.hide(("engaged", view))
+    return False
 
 
 class _ImpactCells(_Cells):
@@ -599,9 +605,9 @@ class _ImpactCells(_Cells):
             if ("cases", group, view) in joint.hidden:
                 changed |= joint.hide(("unmatched", group, view))
         everyone = raw["subgroups"]["all"]
-        if ("engaged", view) in joint.value and ("cases", "all", view) not in joint.hidden and is_small(
-                raw["engaged_patients"] - everyone["cases"] - everyone["unmatched"]):
-            changed |= joint.hide(("engaged", view))
+        if ("engaged", view) in joint.value:
+            changed |= _hide_engaged_beside(joint, view, raw["engaged_patients"],
+                                            everyone["cases"] + everyone["unmatched"], ("cases", "all", view))
         return changed
 
     @staticmethod

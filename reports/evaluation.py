@@ -285,12 +285,17 @@ def counted_columns(vendor: str, referral: str, *, each: str = "1", days: str | 
 
 def _window(vendor: str, referral: str) -> str:
     """The join condition of the episodes `e` in a referral's before and after windows."""
-    if vendor == "sqlite":
-        shifted = f"date({referral}.referral_date, '{{:+d}} days')".format
-    else:
-        shifted = f"({referral}.referral_date + {{:d}})".format
-    return (f"e.patient_id = {referral}.patient_id AND e.start_date >= {shifted(-365)} "
-            f"AND e.start_date < {shifted(365)}")
+    return f"e.patient_id = {referral}.patient_id AND {in_windows(vendor, f'{referral}.referral_date')}"
+
+
+def in_windows(vendor: str, index_date: str) -> str:
+    """The episode `e` starts in the before or the after window of `index_date` (a column): 365 days either side."""
+    return (f"e.start_date >= {_shifted(vendor, index_date, -365)} "
+            f"AND e.start_date < {_shifted(vendor, index_date, 365)}")
+
+
+def _shifted(vendor: str, date: str, days: int) -> str:
+    return f"date({date}, '{days:+d} days')" if vendor == "sqlite" else f"({date} + {days:d})"
 
 
 def _kept_row_current(referral: str) -> str:

@@ -33,6 +33,7 @@ from reports.evaluation import (
     cohort,
     counted_columns,
     engaged_values,
+    in_windows,
     last_followed_date,
     latest_data_until,
     per_referral_sql,
@@ -86,10 +87,6 @@ def _month_number(month: dt.date) -> int:
 
 def _month(vendor: str, date: str) -> str:
     return f"date({date}, 'start of month')" if vendor == "sqlite" else f"CAST(date_trunc('month', {date}) AS date)"
-
-
-def _shifted(vendor: str, date: str, days: int) -> str:
-    return f"date({date}, '{days:+d} days')" if vendor == "sqlite" else f"({date} + {days:d})"
 
 
 STEPS = ("x", "k", "people", "cells", "wanted", "shortlist", "chosen", "controls")
@@ -186,8 +183,7 @@ def _controls(steps: _Steps, months: list[dt.date]) -> None:
         f"FROM {steps.chosen} ch JOIN {steps.k} k ON k.id = ch.case_id "
         f"JOIN {ComparisonPerson._meta.db_table} p ON p.id = ch.person_id "
         f"LEFT JOIN {ComparisonEpisode._meta.db_table} e ON e.person_id = ch.person_id "
-        f"AND e.start_date >= {_shifted(vendor, 'k.referral_date', -365)} "
-        f"AND e.start_date < {_shifted(vendor, 'k.referral_date', 365)} "
+        f"AND {in_windows(vendor, 'k.referral_date')} "
         f"GROUP BY ch.case_id, ch.person_id, p.year_of_birth, p.sex, p.risk_score"))
 
 

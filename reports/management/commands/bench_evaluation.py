@@ -8,14 +8,11 @@ report and its floor agree. `make bench` runs it (docs/benchmarks.md).
         .venv/bin/python manage.py bench_evaluation'
 """
 
-import statistics
-import time
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from reports import catalogue, evaluation, floors
+from reports.timing import timed
 from sps.lib.dates import today
 from sps.periods import financial_year, financial_year_of
 
@@ -44,9 +41,9 @@ class Command(BaseCommand):
         lines = ["| report | time | queries | floor | ratio | same figures |", "| --- | --- | --- | --- | --- | --- |"]
         for name in floors.FLOORS:
             report = catalogue.REPORTS[name]
-            result, report_time, queries = _timed(report, {"start": start, "end": end}, options["runs"])
-            low, floor_time, _ = _timed(floors.floor, {"name": name, "start": start, "end": end,
-                                                       "data_until": data_until}, options["runs"])
+            result, report_time, queries = timed(report, {"start": start, "end": end}, options["runs"])
+            low, floor_time, _ = timed(floors.floor, {"name": name, "start": start, "end": end,
+                                                      "data_until": data_until}, options["runs"])
             shared = floors.shared_figures(name, result)
             same = "yes" if shared == {key: low[key] for key in shared} else "NO"
             lines.append(f"| {name} | {report_time:.2f} s | {queries} | {floor_time:.2f} s | "
@@ -56,14 +53,3 @@ class Command(BaseCommand):
             with open(options["markdown"], "w") as out:
                 out.write("\n".join(lines) + "\n")
 
-
-def _timed(run, arguments: dict, runs: int) -> tuple[object, float, int]:
-    """The result, the median time in seconds over `runs` runs after a warm-up, and the queries of one run."""
-    run(**arguments)
-    times = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as queries:
-            began = time.perf_counter()
-            result = run(**arguments)
-            times.append(time.perf_counter() - began)
-    return result, statistics.median(times), len(queries)

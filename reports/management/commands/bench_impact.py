@@ -9,8 +9,6 @@ which holds only the matched pairs, whatever the extract's size (issue 15; docs/
 """
 
 import resource
-import statistics
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -18,6 +16,7 @@ from django.db import connection
 from reports.evaluation import latest_data_until
 from reports.impact import impact
 from reports.models import ComparisonEpisode, ComparisonPerson, ImportKind
+from reports.timing import timed
 from sps.lib.dates import today
 from sps.periods import financial_year, financial_year_of
 
@@ -37,16 +36,12 @@ class Command(BaseCommand):
             raise CommandError("No comparison extract in the database: run generate_comparison_data first.")
         year = options["year"] or financial_year_of(today()) - 2
         start, end = financial_year(year)
-        result, times = impact(start=start, end=end), []
-        for _ in range(options["runs"]):
-            began = time.perf_counter()
-            result = impact(start=start, end=end)
-            times.append(time.perf_counter() - began)
+        result, median, queries = timed(impact, {"start": start, "end": end}, options["runs"])
         everyone = result["subgroups"]["all"]
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(
             f"Financial year {year}/{(year + 1) % 100:02d}: {everyone['cases'] + everyone['unmatched']:,} cases "
             f"({everyone['cases']:,} matched to {everyone['controls']:,} comparison people), "
             f"{ComparisonPerson.objects.count():,} comparison people with {ComparisonEpisode.objects.count():,} "
-            f"episodes: median {statistics.median(times):.1f} s of {options['runs']} runs after a warm-up; "
+            f"episodes: median {median:.1f} s of {options['runs']} runs after a warm-up ({queries} queries); "
             f"peak memory of this process {peak:.0f} MB.")
